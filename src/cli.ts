@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// argv → command. The only place that prints an error and sets the exit code.
+//
+// `status` is what scripts and monitors call in a loop, so it must stay close to `node -e 0`:
+// a plain `<service> status|connections [--json]` skips yargs (60 ms to import) and loads only
+// its own command. Everything else, --help included, goes through the full parser.
+import type { CommandContext } from './cli/context.js';
+
+type Command = (ctx: CommandContext) => Promise<number>;
+
+const COMMAND_MODULES: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./cli/start.js')).start,
+  stop: async () => (await import('./cli/stop.js')).stop,
+  restart: async () => (await import('./cli/restart.js')).restart,
+  reload: async () => (await import('./cli/reload.js')).reload,
+  status: async () => (await import('./cli/status.js')).status,
+  connections: async () => (await import('./cli/connections.js')).connections,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const fast = fastPath(argv);
+  const parsed = fast ?? (await (await import('./cli/parse.js')).parseArgs(argv));
+  if (parsed.options.exit) return 0; // --help / --version were printed
+  const { projectRoot } = await import('./paths.js');
+  const run = await COMMAND_MODULES[parsed.command]!();
+  return run({ root: projectRoot(parsed.root), service: parsed.service, options: parsed.options });
+}
+
+function fastPath(argv: string[]): { service: string; command: string; root: undefined; options: Record<string, unknown> } | null {
+  const [service, command, ...rest] = argv;
+  if (!service || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(service)) return null;
+  if (command !== 'status' && command !== 'connections') return null;
+  if (rest.some((a) => a !== '--json')) return null;
+  return { service, command, root: undefined, options: { json: rest.length > 0 } };
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const { printError } = await import('./cli/print-error.js');
+  printError(error);
+  process.exitCode = (error as { code?: string }).code === 'DROVER_ERR_USAGE' ? 2 : 1;
+}

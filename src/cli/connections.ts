@@ -1,0 +1,14 @@
+// `connections`: the open connections of every worker.
+import type { WorkerConnections } from '../protocol/status.js';
+import { flag, forEachService, type CommandContext } from './context.js';
+import { askMaster } from './master-client.js';
+import { renderConnections } from './render-status.js';
+
+export async function connections(ctx: CommandContext): Promise<number> {
+  return forEachService(ctx, async (service) => {
+    const workers = await askMaster<WorkerConnections[]>(ctx.root, service, { type: 'connections' });
+    const text = flag(ctx, 'json') ? JSON.stringify({ service, workers }, null, 2) : renderConnections(service, workers);
+    process.stdout.write(`${text}\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,48 @@
+// What every command gets: the project root, the service (or "all"), and its options.
+import { listServices, checkServiceName } from '../config/services.js';
+import { DroverError } from '../errors.js';
+
+export interface CommandContext {
+  root: string;
+  service: string;
+  options: Record<string, unknown>;
+}
+
+/** Exit codes: 0 ok, 1 failed, 2 usage, 3 not running (LSB, for status). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, notRunning: 3 } as const;
+
+/** "all" fans out to every configured service, in name order. */
+export function servicesOf(ctx: CommandContext): string[] {
+  if (ctx.service !== 'all') {
+    checkServiceName(ctx.root, ctx.service);
+    return [ctx.service];
+  }
+  const services = listServices(ctx.root);
+  if (services.length === 0) {
+    throw new DroverError('DROVER_ERR_CONFIG_NOT_FOUND', `no services are configured in ${ctx.root}/config.`, {
+      hint: 'add config/worker_<name>.js files, or run drover from the project root (or pass --root).',
+    });
+  }
+  return services;
+}
+
+/** Runs `fn` per service; the exit code is the worst one. Errors of one don't stop the rest. */
+export async function forEachService(ctx: CommandContext, fn: (service: string) => Promise<number>): Promise<number> {
+  const services = servicesOf(ctx);
+  if (services.length === 1) return fn(services[0]!);
+  let worst = 0;
+  for (const service of services) {
+    try {
+      worst = Math.max(worst, await fn(service));
+    } catch (error) {
+      const { printError } = await import('./print-error.js');
+      printError(error);
+      worst = Math.max(worst, EXIT.failed);
+    }
+  }
+  return worst;
+}
+
+export function flag(ctx: CommandContext, name: string): boolean {
+  return ctx.options[name] === true;
+}

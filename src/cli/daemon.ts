@@ -1,0 +1,65 @@
+// `start -d`: spawn the master detached, its output on the service's log file, and wait on an
+// IPC channel until it says every worker is ready (exit 0, print status) or that start-up
+// failed (exit 1, the reason and the log's tail). Then let it go.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DroverError, reviveError } from '../errors.js';
+import type { DaemonReport } from '../master/run-master.js';
+import { distDir, servicePaths } from '../paths.js';
+import { isTagged } from '../protocol/envelope.js';
+import type { ServiceStatus } from '../protocol/status.js';
+
+const TAIL_LINES = 20;
+
+export async function startDaemon(root: string, service: string, logFile: string | null): Promise<ServiceStatus> {
+  const log = servicePaths(root, service, logFile).logFile;
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  const startOffset = fileSize(log);
+  const out = fs.openSync(log, 'a');
+  const child = spawn(process.execPath, [path.join(distDir, 'master', 'main.js'), service, root], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', out, out, 'ipc'],
+    env: process.env,
+  });
+  fs.closeSync(out);
+  try {
+    const report = await new Promise<DaemonReport | { type: 'exit'; code: number | null }>((resolve, reject) => {
+      child.once('error', reject);
+      child.on('message', (m) => isTagged(m) && resolve(m as DaemonReport));
+      child.once('exit', (code) => resolve({ type: 'exit', code }));
+    });
+    if (report.type === 'started') return report.status as ServiceStatus;
+    const tail = readTail(log, startOffset);
+    if (report.type === 'start-failed') {
+      const e = reviveError(report.error);
+      throw new DroverError(e.code, e.message, { hint: e.hint, details: [e.details, tail && `log (${log}):\n${tail}`].filter(Boolean).join('\n\n') });
+    }
+    throw new DroverError('DROVER_ERR_START_FAILED', `${service} master exited with code ${report.code} before it was ready.`, {
+      hint: `see the log: ${log}`,
+      details: tail ? `log (${log}):\n${tail}` : undefined,
+    });
+  } finally {
+    child.removeAllListeners();
+    if (child.connected) child.disconnect();
+    child.unref();
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readTail(file: string, from: number): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8').slice(from);
+    return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,21 @@
+// `reload`: a rolling reload, synchronous (usable as systemd's ExecReload): returns when the
+// rollout has finished, non-zero when it was refused or rolled back.
+import { DroverError } from '../errors.js';
+import type { ReloadResult } from '../protocol/status.js';
+import { EXIT, forEachService, type CommandContext } from './context.js';
+import { askMaster } from './master-client.js';
+
+export async function reload(ctx: CommandContext): Promise<number> {
+  return forEachService(ctx, async (service) => {
+    const result = await askMaster<ReloadResult>(ctx.root, service, { type: 'reload' });
+    if (!result.ok) {
+      throw new DroverError('DROVER_ERR_RELOAD_FAILED', `${service} reload failed: ${result.error?.message ?? 'unknown reason'}`, {
+        hint: 'the workers that were serving before the reload are still serving; fix the cause and reload again.',
+        details: result.error?.details,
+      });
+    }
+    const pairs = result.replaced.map((r) => `  worker ${r.id}: ${r.oldPid ?? '-'} → ${r.newPid ?? '-'}`);
+    process.stdout.write(`${service} reloaded in ${result.durationMs} ms (generation ${result.generation})\n${pairs.join('\n')}\n`);
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,67 @@
+// `start`: foreground (debug) runs the master in this process, logs on the terminal, Ctrl-C
+// stops; `-d` daemonizes and returns when every worker is ready.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { loadServiceConfig } from '../config/load.js';
+import { AlreadyRunningError, NotRunningError } from '../errors.js';
+import { distDir, servicePaths } from '../paths.js';
+import { ControlClient } from '../control/client.js';
+import { EXIT, flag, servicesOf, type CommandContext } from './context.js';
+import { startDaemon } from './daemon.js';
+import { renderStatus } from './render-status.js';
+
+export async function start(ctx: CommandContext): Promise<number> {
+  const services = servicesOf(ctx);
+  if (flag(ctx, 'daemon')) {
+    const { forEachService } = await import('./context.js');
+    return forEachService(ctx, (service) => startInBackground(ctx.root, service));
+  }
+  if (services.length === 1) return startInForeground(ctx.root, services[0]!);
+  return startSeveralInForeground(ctx.root, services);
+}
+
+async function startInBackground(root: string, service: string): Promise<number> {
+  await refuseIfRunning(root, service);
+  // Validate here too, so a bad config fails fast and prints without a log detour.
+  const config = await loadServiceConfig(root, service);
+  const status = await startDaemon(root, service, config.logFile);
+  process.stdout.write(`${renderStatus(status)}\n\n${service} started in the background; log: ${servicePaths(root, service, config.logFile).logFile}\n`);
+  return EXIT.ok;
+}
+
+async function startInForeground(root: string, service: string): Promise<number> {
+  const { runMaster } = await import('../master/run-master.js');
+  await runMaster({ root, service, debug: true });
+  return EXIT.ok;
+}
+
+/** `all start` in the foreground: one master process per service, sharing this terminal. */
+async function startSeveralInForeground(root: string, services: string[]): Promise<number> {
+  for (const service of services) await refuseIfRunning(root, service);
+  const children = services.map((service) =>
+    spawn(process.execPath, [path.join(distDir, 'master', 'main.js'), service, root, '--debug'], { cwd: root, stdio: 'inherit' }),
+  );
+  // Ctrl-C reaches every master through the process group; a SIGTERM sent to us is passed on.
+  const forward = (signal: NodeJS.Signals) => children.forEach((c) => c.kill(signal));
+  for (const signal of ['SIGTERM', 'SIGUSR2', 'SIGHUP'] as const) process.on(signal, () => forward(signal));
+  process.on('SIGINT', () => undefined);
+  const codes = await Promise.all(children.map((c) => new Promise<number>((resolve) => c.once('exit', (code) => resolve(code ?? 1)))));
+  return Math.max(...codes);
+}
+
+async function refuseIfRunning(root: string, service: string): Promise<void> {
+  const paths = servicePaths(root, service);
+  let client: ControlClient;
+  try {
+    client = await ControlClient.connect(service, paths.socket, 1000);
+  } catch (error) {
+    if (error instanceof NotRunningError) return;
+    throw error;
+  }
+  try {
+    const { pid } = await client.request<{ pid: number }>({ type: 'ping' }, 2000);
+    throw new AlreadyRunningError(service, pid);
+  } finally {
+    client.close();
+  }
+}

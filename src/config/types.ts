@@ -1,0 +1,81 @@
+// The validated, frozen shape of a service config. Files in config/ are user input; this is
+// what the rest of drover sees after src/config/validate.ts has checked every key.
+
+export type ServiceKind = 'http' | 'ws' | 'custom';
+export type SchedulingPolicy = 'rr' | 'none';
+
+export interface ListenAddress {
+  url: string;
+  protocol: 'http' | 'https' | 'ws' | 'wss';
+  host: string;
+  port: number;
+}
+
+export interface BackoffConfig {
+  /** First respawn delay after a crash, in ms. Doubles per consecutive failure. */
+  initialMs: number;
+  /** Longest respawn delay, in ms. */
+  maxMs: number;
+  /** A worker that stays up this long (ms) resets its failure count. */
+  resetAfterMs: number;
+}
+
+export interface TlsConfig {
+  cert: string;
+  key: string;
+}
+
+interface CommonConfig {
+  service: string;
+  /** The file this came from, relative to the project root (for messages). */
+  source: string;
+  name: string;
+  listen: ListenAddress | null;
+  count: number;
+  reloadable: boolean;
+  /** ms a worker may take to drain before it is killed. */
+  stopTimeout: number;
+  /** ms a new worker may take to listen and run its start hooks. */
+  readyTimeout: number;
+  /** Recycle a worker after this many requests (0 = never). */
+  maxRequests: number;
+  /** Up to this many extra requests, drawn per worker, so workers don't recycle together. */
+  maxRequestsJitter: number;
+  /** Recycle a worker whose RSS exceeds this many bytes (0 = never). */
+  maxMemory: number;
+  /** Consecutive boot failures of one worker before the service is marked errored. */
+  maxBootFailures: number;
+  backoff: BackoffConfig;
+  schedulingPolicy: SchedulingPolicy;
+  env: Readonly<Record<string, string>>;
+  logFile: string | null;
+  tls: TlsConfig | null;
+}
+
+export interface HttpServiceConfig extends CommonConfig {
+  kind: 'http';
+  /** Module whose default export is a request listener or { fetch }; null = convention routing. */
+  app: string | null;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  headersTimeout: number;
+  maxHeaderSize: number;
+}
+
+export interface WsServiceConfig extends CommonConfig {
+  kind: 'ws';
+  gateway: { count: number };
+  business: { count: number };
+  heartbeat: { interval: number; timeout: number };
+  maxPayload: number;
+  allowedOrigins: readonly string[] | null;
+  redis: string | null;
+}
+
+export interface CustomServiceConfig extends CommonConfig {
+  kind: 'custom';
+  /** Module exporting onWorkerStart / onWorkerStop. */
+  handler: string;
+}
+
+export type ServiceConfig = HttpServiceConfig | WsServiceConfig | CustomServiceConfig;

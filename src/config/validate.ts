@@ -1,0 +1,149 @@
+// Turns what a config file exported into a frozen ServiceConfig, or throws a ConfigError that
+// names the file, the key, the rule and the value. Defaults live here, in one place.
+import os from 'node:os';
+import { ConfigReader } from './reader.js';
+import type {
+  BackoffConfig,
+  CustomServiceConfig,
+  HttpServiceConfig,
+  ListenAddress,
+  ServiceConfig,
+  TlsConfig,
+  WsServiceConfig,
+} from './types.js';
+
+const SECOND = 1000;
+const MiB = 1024 * 1024;
+
+export function validateServiceConfig(service: string, file: string, raw: unknown): ServiceConfig {
+  const r = ConfigReader.root(file, raw);
+  const cpus = os.availableParallelism();
+  const listen = parseListen(r, defaultListen(service));
+  const kind = listen === null ? 'custom' : listen.protocol.startsWith('ws') ? 'ws' : 'http';
+
+  const common = {
+    service,
+    source: file,
+    name: r.string('name', service),
+    listen,
+    count: r.count('count', kind === 'custom' ? 1 : 2, cpus),
+    reloadable: r.boolean('reloadable', true),
+    stopTimeout: r.integer('stopTimeout', 10 * SECOND, 0, 'ms'),
+    readyTimeout: r.integer('readyTimeout', 30 * SECOND, 1, 'ms'),
+    maxRequests: r.integer('maxRequests', 0, 0),
+    maxRequestsJitter: r.integer('maxRequestsJitter', 0, 0),
+    maxMemory: r.integer('maxMemory', 0, 0, 'bytes'),
+    maxBootFailures: r.integer('maxBootFailures', 5, 1),
+    backoff: parseBackoff(r),
+    schedulingPolicy: r.oneOf('schedulingPolicy', ['rr', 'none'] as const, 'rr'),
+    env: r.stringMap('env'),
+    logFile: r.string('logFile', null),
+    tls: parseTls(r, listen),
+  };
+
+  let config: ServiceConfig;
+  if (kind === 'http') config = readHttp(r, common);
+  else if (kind === 'ws') config = readWs(r, common, cpus);
+  else config = readCustom(r, common);
+  r.rejectUnknownKeys();
+  return deepFreeze(config);
+}
+
+type Common = Omit<HttpServiceConfig, 'kind' | 'app' | 'keepAliveTimeout' | 'requestTimeout' | 'headersTimeout' | 'maxHeaderSize'>;
+
+function readHttp(r: ConfigReader, common: Common): HttpServiceConfig {
+  return {
+    ...common,
+    kind: 'http',
+    app: r.string('app', null),
+    keepAliveTimeout: r.integer('keepAliveTimeout', 5 * SECOND, 1, 'ms'),
+    requestTimeout: r.integer('requestTimeout', 300 * SECOND, 0, 'ms'),
+    headersTimeout: r.integer('headersTimeout', 60 * SECOND, 0, 'ms'),
+    maxHeaderSize: r.integer('maxHeaderSize', 16 * 1024, 1024, 'bytes'),
+  };
+}
+
+function readWs(r: ConfigReader, common: Common, cpus: number): WsServiceConfig {
+  const gateway = r.object('gateway');
+  const business = r.object('business');
+  const heartbeat = r.object('heartbeat');
+  const config: WsServiceConfig = {
+    ...common,
+    kind: 'ws',
+    gateway: { count: gateway ? gateway.count('count', 2, cpus) : 2 },
+    business: { count: business ? business.count('count', 2, cpus) : 2 },
+    heartbeat: {
+      interval: heartbeat ? heartbeat.integer('interval', 50 * SECOND, 1, 'ms') : 50 * SECOND,
+      timeout: heartbeat ? heartbeat.integer('timeout', 120 * SECOND, 1, 'ms') : 120 * SECOND,
+    },
+    maxPayload: r.integer('maxPayload', 1 * MiB, 1, 'bytes'),
+    allowedOrigins: r.stringList('allowedOrigins'),
+    redis: r.string('redis', null),
+  };
+  for (const nested of [gateway, business, heartbeat]) nested?.rejectUnknownKeys();
+  return config;
+}
+
+function readCustom(r: ConfigReader, common: Common): CustomServiceConfig {
+  const handler = r.string('handler', null);
+  if (handler === null) r.fail('handler', 'a module path (a service without "listen" runs a handler module)', undefined);
+  return { ...common, kind: 'custom', handler };
+}
+
+function defaultListen(service: string): string | null {
+  if (service === 'http') return 'http://0.0.0.0:8000';
+  if (service === 'ws') return 'ws://0.0.0.0:2828';
+  return null;
+}
+
+function parseListen(r: ConfigReader, fallback: string | null): ListenAddress | null {
+  const value = r.string('listen', fallback);
+  if (value === null) return null;
+  const expected = 'a URL like "http://0.0.0.0:8000" (http, https, ws or wss, with a port)';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return r.fail('listen', expected, value);
+  }
+  const protocol = url.protocol.slice(0, -1);
+  if (!['http', 'https', 'ws', 'wss'].includes(protocol) || url.port === '' || url.pathname.length > 1) {
+    r.fail('listen', expected, value);
+  }
+  // URL keeps the brackets of an IPv6 host; listen() wants them off.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { url: value, protocol: protocol as ListenAddress['protocol'], host, port: Number(url.port) };
+}
+
+function parseBackoff(r: ConfigReader): BackoffConfig {
+  const b = r.object('backoff');
+  const config = {
+    initialMs: b ? b.integer('initialMs', 100, 1, 'ms') : 100,
+    maxMs: b ? b.integer('maxMs', 30 * SECOND, 1, 'ms') : 30 * SECOND,
+    resetAfterMs: b ? b.integer('resetAfterMs', 30 * SECOND, 1, 'ms') : 30 * SECOND,
+  };
+  b?.rejectUnknownKeys();
+  return config;
+}
+
+function parseTls(r: ConfigReader, listen: ListenAddress | null): TlsConfig | null {
+  const t = r.object('tls');
+  const secure = listen?.protocol === 'https' || listen?.protocol === 'wss';
+  if (!t) {
+    if (secure) r.fail('tls', `an object { cert, key } of file paths for ${listen!.protocol}://`, undefined);
+    return null;
+  }
+  const tls = { cert: t.string('cert', ''), key: t.string('key', '') };
+  if (!tls.cert) t.fail('cert', 'the path of a PEM certificate file', undefined);
+  if (!tls.key) t.fail('key', 'the path of a PEM private key file', undefined);
+  t.rejectUnknownKeys();
+  return tls;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,89 @@
+// The CLI's side of the control socket. Kept free of heavy imports: `status` loads this and
+// little else.
+import net from 'node:net';
+import { NotRunningError, reviveError } from '../errors.js';
+import { PROTO } from '../protocol/envelope.js';
+import { parseControlLine, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
+
+type RequestBody = ControlRequest extends infer R ? (R extends ControlRequest ? Omit<R, 'proto' | 'id'> : never) : never;
+
+export class ControlClient {
+  private nextId = 1;
+  private buffer = '';
+  private readonly pending = new Map<number, (response: ControlResponse) => void>();
+  private closedResolve!: () => void;
+  /** Resolves when the master closes the connection (it does so just before it exits). */
+  readonly closed = new Promise<void>((resolve) => (this.closedResolve = resolve));
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => this.socketOnData(chunk));
+    socket.on('close', () => this.socketOnClose());
+    socket.on('error', () => undefined); // 'close' follows and settles everything
+  }
+
+  /** Connects, or throws NotRunningError when no master listens on `path`. */
+  static async connect(service: string, path: string, timeoutMs = 2000): Promise<ControlClient> {
+    const socket = net.connect(path);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error('timeout')), timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(Object.assign(new NotRunningError(service, path), { cause: error }));
+      };
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', fail);
+        resolve();
+      });
+    });
+    return new ControlClient(socket);
+  }
+
+  async request<T>(body: RequestBody, timeoutMs?: number): Promise<T> {
+    const id = this.nextId++;
+    const request = { proto: PROTO, id, ...body } as ControlRequest;
+    const response = await new Promise<ControlResponse>((resolve, reject) => {
+      const timer = timeoutMs === undefined ? null : setTimeout(() => reject(new Error(`no answer to "${body.type}" within ${timeoutMs} ms`)), timeoutMs);
+      this.pending.set(id, (r) => {
+        if (timer) clearTimeout(timer);
+        resolve(r);
+      });
+      this.socket.write(`${JSON.stringify(request)}\n`);
+    });
+    if (!response.ok) throw reviveError(response.error);
+    return response.data as T;
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+
+  private socketOnData(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      const response = parseControlLine<ControlResponse>(this.buffer.slice(0, newline));
+      this.buffer = this.buffer.slice(newline + 1);
+      if (!response) continue;
+      this.pending.get(response.id)?.(response);
+      this.pending.delete(response.id);
+    }
+  }
+
+  private socketOnClose(): void {
+    for (const [id, settle] of this.pending) {
+      settle({
+        proto: PROTO,
+        id,
+        type: 'result',
+        ok: false,
+        error: { code: 'DROVER_ERR_CONTROL', message: 'the master closed the control connection before answering.' },
+      });
+    }
+    this.pending.clear();
+    this.closedResolve();
+  }
+}

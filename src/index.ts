@@ -1,0 +1,40 @@
+// The public API for user code: config typing helpers and the shapes drover passes to apps.
+export type { ServiceConfig } from './config/types.js';
+export type { ServiceStatus, WorkerStatus } from './protocol/status.js';
+export type { WorkerContext, ActionContext } from './worker/context.js';
+
+/** The options a config/worker_<name>.js file may export (validated at load; see README). */
+export interface ServiceOptions {
+  name?: string;
+  listen?: string;
+  count?: number | 'auto';
+  reloadable?: boolean;
+  stopTimeout?: number;
+  readyTimeout?: number;
+  maxRequests?: number;
+  maxRequestsJitter?: number;
+  maxMemory?: number;
+  maxBootFailures?: number;
+  backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
+  schedulingPolicy?: 'rr' | 'none';
+  env?: Record<string, string>;
+  logFile?: string;
+  tls?: { cert: string; key: string };
+  app?: string;
+  handler?: string;
+  keepAliveTimeout?: number;
+  requestTimeout?: number;
+  headersTimeout?: number;
+  maxHeaderSize?: number;
+  gateway?: { count?: number | 'auto' };
+  business?: { count?: number | 'auto' };
+  heartbeat?: { interval?: number; timeout?: number };
+  maxPayload?: number;
+  allowedOrigins?: string[];
+  redis?: string;
+}
+
+/** Identity function that gives a config file its types: `export default defineService({...})`. */
+export function defineService(options: ServiceOptions): ServiceOptions {
+  return options;
+}

@@ -1,0 +1,319 @@
+// The master's state and its loop. Everything that changes the set of workers happens in
+// run(), one command at a time: `handle commands → manage workers`. Cluster events only
+// record what happened and enqueue; they never spawn or kill.
+import cluster from 'node:cluster';
+import path from 'node:path';
+import { loadServiceConfig } from '../config/load.js';
+import type { ServiceConfig } from '../config/types.js';
+import { DroverError } from '../errors.js';
+import { distDir } from '../paths.js';
+import { PROTO } from '../protocol/envelope.js';
+import type { StopMode } from '../protocol/control-messages.js';
+import type { ReloadResult, ServiceState } from '../protocol/status.js';
+import { parseWorkerMessage } from '../protocol/worker-messages.js';
+import type { Command, CommandQueue, Waiter } from './command-queue.js';
+import { ExitCounter } from './exit-counter.js';
+import type { OrphanSentinel } from './orphan-sentinel.js';
+import { Slot } from './slot.js';
+import { WorkerHandle, type BootFailure } from './worker-handle.js';
+
+/** How long a fast stop (SIGINT/SIGQUIT) gives workers before SIGKILL. */
+const FAST_STOP_MS = 3000;
+
+export interface ArbiterOptions {
+  root: string;
+  config: ServiceConfig;
+  queue: CommandQueue;
+  sentinel: OrphanSentinel;
+  debug: boolean;
+  log(message: string): void;
+}
+
+export class Arbiter {
+  state: ServiceState = 'starting';
+  generation = 1;
+  config: ServiceConfig;
+  readonly slots: Slot[] = [];
+  /** Every live worker by cluster id, including old ones still draining. */
+  readonly handles = new Map<number, WorkerHandle>();
+  readonly exits = new ExitCounter();
+  lastError: string | null = null;
+  private respawnTimer: NodeJS.Timeout | null = null;
+  private readonly queue: CommandQueue;
+
+  constructor(private readonly options: ArbiterOptions) {
+    this.config = options.config;
+    this.queue = options.queue;
+    this.queue.onStopEscalated = (mode) => this.escalateStop(mode);
+  }
+
+  private log(message: string): void {
+    this.options.log(message);
+  }
+
+  setupCluster(): void {
+    // Must be set before the first fork; it cannot change for the life of the master.
+    cluster.schedulingPolicy = this.config.schedulingPolicy === 'none' ? cluster.SCHED_NONE : cluster.SCHED_RR;
+    cluster.setupPrimary({ exec: path.join(distDir, 'worker', 'main.js'), args: [] });
+    cluster.on('message', (worker, message) => {
+      const parsed = parseWorkerMessage(message);
+      if (parsed) this.handles.get(worker.id)?.dispatch(parsed);
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      const handle = this.handles.get(worker.id);
+      if (handle) this.reapWorker(handle, code, signal);
+    });
+  }
+
+  /** Spawns every slot and waits until all are ready; the first boot failure aborts start-up. */
+  async start(): Promise<void> {
+    for (let id = 1; id <= this.config.count; id++) this.slots.push(new Slot(id, roleOf(this.config)));
+    const handles = this.slots.map((slot) => this.spawnWorker(slot));
+    try {
+      await Promise.all(handles.map((h) => h.ready));
+    } catch (failure) {
+      const f = failure as BootFailure;
+      await this.stopWorkers('force');
+      throw new DroverError(f.code === 'DROVER_ERR_PORT_IN_USE' ? 'DROVER_ERR_PORT_IN_USE' : 'DROVER_ERR_START_FAILED', `${this.config.service} could not start: ${f.message}`, {
+        hint: f.code === 'DROVER_ERR_PORT_IN_USE' ? 'stop what holds the port, or change "listen" in the config.' : 'fix the error above and start again.',
+        details: f.details || undefined,
+      });
+    }
+    this.state = 'running';
+    this.log(`${this.config.service} running: ${handles.length} workers (${handles.map((h) => h.pid).join(', ')})`);
+  }
+
+  async run(): Promise<void> {
+    for (;;) {
+      const command = await this.queue.next();
+      if (command.kind === 'stop') {
+        await this.stopWorkers(command.mode, command.reason);
+        return;
+      }
+      await this.handle(command);
+      this.manageWorkers();
+    }
+  }
+
+  private async handle(command: Exclude<Command, { kind: 'stop' }>): Promise<void> {
+    switch (command.kind) {
+      case 'reload':
+        return this.reload(command.reason, command.waiters);
+      case 'reap':
+        return; // manageWorkers() runs after every command
+      case 'recycle':
+        return this.recycle(command.workerId, command.pid, command.reason);
+      default:
+        assertNever(command);
+    }
+  }
+
+  // ── spawn, reap, manage ────────────────────────────────────────────────────────────────
+
+  spawnWorker(slot: Slot, generation = this.generation): WorkerHandle {
+    const worker = cluster.fork({
+      ...this.config.env,
+      DROVER_WORKER: '1',
+      DROVER_SERVICE: this.config.service,
+      DROVER_WORKER_ID: String(slot.id),
+      DROVER_ROLE: slot.role,
+      DROVER_GENERATION: String(generation),
+      DROVER_ROOT: this.options.root,
+      DROVER_DEBUG: this.options.debug ? '1' : '0',
+      DROVER_CONFIG: JSON.stringify(this.config),
+    });
+    const handle = new WorkerHandle(worker, slot.id, generation);
+    this.handles.set(worker.id, handle);
+    if (slot.current === null) slot.current = handle;
+    if (handle.pid) this.options.sentinel.add(handle.pid);
+    const timer = setTimeout(() => {
+      handle.failBoot({ code: 'DROVER_ERR_BOOT_FAILED', message: `worker ${slot.id} (pid ${handle.pid}) was not ready within readyTimeout (${this.config.readyTimeout} ms)`, details: '' });
+      handle.kill('SIGKILL');
+    }, this.config.readyTimeout);
+    handle.ready.then(
+      () => {
+        clearTimeout(timer);
+        if (slot.current === handle) slot.recordReady();
+      },
+      () => clearTimeout(timer),
+    );
+    return handle;
+  }
+
+  private reapWorker(handle: WorkerHandle, code: number | null, signal: string | null): void {
+    handle.onExit({ code, signal });
+    this.handles.delete(handle.worker.id);
+    this.options.sentinel.remove(handle.pid);
+    if (handle.expectedExit || this.state === 'stopping' || this.state === 'starting') return;
+    this.exits.record(code, signal);
+    const slot = this.slots.find((s) => s.current === handle);
+    if (!slot) return; // a replacement that failed during a reload: the rollout deals with it
+    const delay = slot.recordCrash(handle, this.config.backoff, this.config.maxBootFailures, Date.now());
+    if (slot.errored) {
+      this.log(`worker ${slot.id} failed to boot ${slot.bootFailures} times in a row: not respawning (errored). Last error: ${slot.lastError}`);
+      if (handle.bootFailure?.details) this.log(handle.bootFailure.details);
+    } else {
+      this.log(`worker ${slot.id} (pid ${handle.pid}) exited unexpectedly (${signal ?? `code ${code}`}); respawning in ${delay} ms`);
+    }
+    this.queue.push({ kind: 'reap' });
+  }
+
+  /** Reconciles slots with live workers: respawns whatever is due, schedules the rest. */
+  manageWorkers(): void {
+    if (this.state === 'stopping') return;
+    const now = Date.now();
+    let next = Infinity;
+    for (const slot of this.slots) {
+      if (slot.current || slot.errored) continue;
+      if (slot.respawnAt <= now) {
+        slot.restarts += 1;
+        this.spawnWorker(slot);
+      } else next = Math.min(next, slot.respawnAt);
+    }
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    this.respawnTimer = Number.isFinite(next) ? setTimeout(() => this.queue.push({ kind: 'reap' }), next - now) : null;
+    this.state = this.slots.some((s) => s.errored) ? 'errored' : 'running';
+  }
+
+  // ── reload and recycle ─────────────────────────────────────────────────────────────────
+
+  /** Rolling, surge-first: for each slot, a ready replacement before the old worker retires. */
+  private async reload(reason: string, waiters: Array<Waiter<ReloadResult>>): Promise<void> {
+    const result = await this.rollingReload(reason);
+    for (const w of waiters) w.resolve(result);
+  }
+
+  private async rollingReload(reason: string): Promise<ReloadResult> {
+    const startedAt = Date.now();
+    const fail = (code: string, message: string, details?: string): ReloadResult => {
+      this.lastError = message;
+      this.log(`reload failed: ${message}`);
+      return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details } };
+    };
+    const replaced: ReloadResult['replaced'] = [];
+    let config: ServiceConfig;
+    try {
+      config = await loadServiceConfig(this.options.root, this.config.service);
+    } catch (error) {
+      const e = error as DroverError;
+      return fail(e.code ?? 'DROVER_ERR_CONFIG', `the new config was refused, nothing was changed: ${e.message}`);
+    }
+    if (!this.config.reloadable) {
+      this.log(`reload (${reason}) ignored: "reloadable" is false for ${this.config.service}`);
+      return { ok: true, durationMs: 0, replaced, generation: this.generation };
+    }
+    this.log(`reload (${reason}): replacing ${this.slots.length} workers one at a time`);
+    const previous = { config: this.config, generation: this.generation };
+    this.state = 'reloading';
+    this.config = config;
+    this.generation += 1;
+    this.resizeSlots(config.count);
+    const retiring: Array<Promise<unknown>> = [];
+    for (const slot of [...this.slots]) {
+      if (this.queue.stopSignal.aborted) break;
+      const old = slot.current;
+      const fresh = this.spawnWorker(slot);
+      const failure = await this.waitReady(fresh);
+      if (failure) {
+        fresh.expectedExit = true;
+        fresh.kill('SIGKILL');
+        await fresh.exited;
+        if (slot.current === fresh) slot.current = old;
+        if (replaced.length === 0) Object.assign(this, previous);
+        this.state = 'running';
+        return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details);
+      }
+      slot.current = fresh;
+      slot.recordReady();
+      replaced.push({ id: slot.id, oldPid: old?.pid ?? null, newPid: fresh.pid });
+      if (old) retiring.push(this.retireWorker(old, this.config.stopTimeout));
+    }
+    for (const slot of this.slots.splice(config.count)) {
+      if (slot.current) retiring.push(this.retireWorker(slot.current, this.config.stopTimeout));
+    }
+    const rolledMs = Date.now() - startedAt;
+    await Promise.all(retiring);
+    this.state = 'running';
+    this.lastError = null;
+    this.log(`reload done in ${rolledMs} ms (old workers drained after ${Date.now() - startedAt} ms): ${replaced.map((r) => `${r.oldPid ?? '-'} → ${r.newPid}`).join(', ')}`);
+    return { ok: true, durationMs: rolledMs, replaced, generation: this.generation };
+  }
+
+  /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */
+  private async waitReady(handle: WorkerHandle): Promise<BootFailure | null> {
+    const stop = this.queue.stopSignal;
+    const stopped = new Promise<BootFailure>((resolve) => {
+      const onAbort = () => resolve({ code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' });
+      if (stop.aborted) onAbort();
+      else stop.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), stopped]);
+  }
+
+  private resizeSlots(count: number): void {
+    for (let id = this.slots.length + 1; id <= count; id++) this.slots.push(new Slot(id, roleOf(this.config)));
+  }
+
+  private async recycle(workerId: number, pid: number, reason: string): Promise<void> {
+    const slot = this.slots.find((s) => s.id === workerId);
+    const old = slot?.current;
+    if (!slot || !old || old.pid !== pid || this.state !== 'running') return;
+    this.log(`recycling worker ${workerId} (pid ${pid}): ${reason}`);
+    const fresh = this.spawnWorker(slot);
+    const failure = await this.waitReady(fresh);
+    if (failure) {
+      fresh.expectedExit = true;
+      fresh.kill('SIGKILL');
+      this.log(`recycle of worker ${workerId} abandoned: ${failure.message}`);
+      return;
+    }
+    slot.current = fresh;
+    slot.restarts += 1;
+    void this.retireWorker(old, this.config.stopTimeout);
+  }
+
+  /** Takes a worker out of rotation and lets it drain; SIGKILL after `deadlineMs` (null = never). */
+  private async retireWorker(handle: WorkerHandle, deadlineMs: number | null, graceful = true): Promise<void> {
+    handle.expectedExit = true;
+    handle.state = 'stopping';
+    handle.send({ proto: PROTO, type: 'stop', graceful });
+    const timer =
+      deadlineMs === null
+        ? null
+        : setTimeout(() => {
+            this.log(`worker ${handle.slotId} (pid ${handle.pid}) still draining after ${deadlineMs} ms: SIGKILL`);
+            handle.kill('SIGKILL');
+          }, deadlineMs);
+    await handle.exited;
+    if (timer) clearTimeout(timer);
+  }
+
+  // ── stop ───────────────────────────────────────────────────────────────────────────────
+
+  private async stopWorkers(mode: StopMode, reason = 'stop'): Promise<void> {
+    this.state = 'stopping';
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    const live = [...this.handles.values()];
+    if (live.length > 0) this.log(`stopping ${live.length} workers (${mode}, ${reason})`);
+    if (mode === 'force') live.forEach((h) => ((h.expectedExit = true), h.kill('SIGKILL')));
+    const deadline = mode === 'wait' ? null : mode === 'fast' ? Math.min(FAST_STOP_MS, this.config.stopTimeout) : this.config.stopTimeout;
+    await Promise.all(live.map((h) => this.retireWorker(h, deadline, mode === 'graceful' || mode === 'wait')));
+  }
+
+  private escalateStop(mode: StopMode): void {
+    if (this.state !== 'stopping') return;
+    this.log(`stop escalated to ${mode}`);
+    for (const h of this.handles.values()) {
+      if (mode === 'force') h.kill('SIGKILL');
+      else h.send({ proto: PROTO, type: 'stop', graceful: false });
+    }
+  }
+}
+
+function roleOf(config: ServiceConfig): string {
+  return config.kind === 'http' ? 'http' : config.service;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled command ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,114 @@
+// Signals and control requests only enqueue; the master's loop takes commands one at a time.
+// In Node the reason is serialisation: a rolling reload spans many awaits, and a SIGTERM that
+// arrives in the middle must wait its turn (or cut the reload short) instead of interleaving.
+//
+// Policy lives here, and rests on state, never on counts (signals of one kind merge in the
+// kernel): one pending reload covers any burst of reload requests; a stop cancels pending
+// reloads and merges with a pending stop, keeping the stronger mode.
+import type { StopMode } from '../protocol/control-messages.js';
+import type { ReloadResult } from '../protocol/status.js';
+
+export interface Waiter<T> {
+  resolve(value: T): void;
+}
+
+export type Command =
+  | { kind: 'reload'; reason: string; waiters: Array<Waiter<ReloadResult>> }
+  | { kind: 'stop'; mode: StopMode; reason: string; waiters: Array<Waiter<void>> }
+  | { kind: 'reap' }
+  | { kind: 'recycle'; workerId: number; pid: number; reason: string };
+
+const STOP_STRENGTH: Record<StopMode, number> = { wait: 0, graceful: 1, fast: 2, force: 3 };
+
+export function strongerStop(a: StopMode, b: StopMode): StopMode {
+  return STOP_STRENGTH[b] > STOP_STRENGTH[a] ? b : a;
+}
+
+export class CommandQueue {
+  private readonly items: Command[] = [];
+  private wake: (() => void) | null = null;
+  private readonly stopController = new AbortController();
+  /** The strongest stop asked for so far; a running stop escalates when this grows. */
+  stopMode: StopMode | null = null;
+  onStopEscalated: ((mode: StopMode) => void) | null = null;
+
+  /** Aborted as soon as any stop is asked for, so a reload in progress can stop early. */
+  get stopSignal(): AbortSignal {
+    return this.stopController.signal;
+  }
+
+  push(command: Command): void {
+    switch (command.kind) {
+      case 'reload':
+        if (this.stopMode !== null) return cancelReload(command, 'a stop was requested');
+        if (this.mergeReload(command)) return;
+        break;
+      case 'stop':
+        this.pushStop(command);
+        return;
+      case 'reap':
+        if (this.items.some((c) => c.kind === 'reap')) return;
+        break;
+      case 'recycle':
+        if (this.items.some((c) => c.kind === 'recycle' && c.pid === command.pid)) return;
+        break;
+    }
+    this.items.push(command);
+    this.wakeUp();
+  }
+
+  async next(): Promise<Command> {
+    for (;;) {
+      const stop = this.items.findIndex((c) => c.kind === 'stop');
+      const index = stop >= 0 ? stop : 0; // a stop jumps the queue
+      if (this.items.length > 0) return this.items.splice(index, 1)[0]!;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private mergeReload(command: Extract<Command, { kind: 'reload' }>): boolean {
+    const pending = this.items.find((c): c is typeof command => c.kind === 'reload');
+    if (!pending) return false;
+    pending.waiters.push(...command.waiters);
+    return true;
+  }
+
+  private pushStop(command: Extract<Command, { kind: 'stop' }>): void {
+    const previous = this.stopMode;
+    this.stopMode = previous === null ? command.mode : strongerStop(previous, command.mode);
+    this.stopWaiters.push(...command.waiters);
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const c = this.items[i]!;
+      if (c.kind !== 'reload') continue;
+      this.items.splice(i, 1);
+      cancelReload(c, 'a stop was requested');
+    }
+    const pending = this.items.find((c): c is typeof command => c.kind === 'stop');
+    if (pending) pending.mode = this.stopMode;
+    else if (previous === null) this.items.push({ ...command, mode: this.stopMode, waiters: [] });
+    // A stop is already running: a second Ctrl-C or `stop --force` makes it harder.
+    else if (this.stopMode !== previous) this.onStopEscalated?.(this.stopMode);
+    this.stopController.abort();
+    this.wakeUp();
+  }
+
+  /** Everyone waiting for the master to stop; the master resolves them just before it exits. */
+  readonly stopWaiters: Array<Waiter<void>> = [];
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+function cancelReload(command: Extract<Command, { kind: 'reload' }>, why: string): void {
+  const result: ReloadResult = {
+    ok: false,
+    durationMs: 0,
+    replaced: [],
+    generation: 0,
+    error: { code: 'DROVER_ERR_RELOAD_FAILED', message: `reload cancelled: ${why}.` },
+  };
+  for (const w of command.waiters) w.resolve(result);
+}

@@ -1,0 +1,20 @@
+// Entry point of a daemonized master: `node dist/master/main.js <service> <root> [--debug]`.
+// The CLI spawns it detached, with stdout/stderr on the service's log file.
+import { DroverError } from '../errors.js';
+import { runMaster } from './run-master.js';
+
+const [service, root] = process.argv.slice(2);
+if (!service || !root) {
+  process.stderr.write('usage: node dist/master/main.js <service> <root> [--debug]\n');
+  process.exit(2);
+}
+
+try {
+  await runMaster({ service, root, debug: process.argv.includes('--debug') });
+  process.exit(0);
+} catch (error) {
+  const e = error as DroverError;
+  process.stderr.write(`${new Date().toISOString()} [${service} master ${process.pid}] error: ${e.message}\n`);
+  if (e.details) process.stderr.write(`${e.details}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,100 @@
+// Brings a master up in the order that matters, runs its loop, and takes it down again:
+// signal handlers → config → pidfile lock → control socket → workers → loop → cleanup.
+import { ControlClient } from '../control/client.js';
+import { ControlServer } from '../control/server.js';
+import { loadServiceConfig } from '../config/load.js';
+import { DroverError } from '../errors.js';
+import { servicePaths } from '../paths.js';
+import { PROTO } from '../protocol/envelope.js';
+import { Arbiter } from './arbiter.js';
+import { CommandQueue } from './command-queue.js';
+import { controlHandlers } from './control-handlers.js';
+import { createLogger } from './log.js';
+import { OrphanSentinel } from './orphan-sentinel.js';
+import { Pidfile } from './pidfile.js';
+import { installSignalHandlers } from './signals.js';
+import { buildStatus } from './status-report.js';
+import { droverVersion } from './version.js';
+
+export interface RunMasterOptions {
+  root: string;
+  service: string;
+  /** Foreground (debug) mode: hot reload, logs to the terminal. */
+  debug: boolean;
+}
+
+/** Messages a daemonized master sends to the CLI that started it, then it lets go. */
+export type DaemonReport =
+  | { proto: typeof PROTO; type: 'started'; status: unknown }
+  | { proto: typeof PROTO; type: 'start-failed'; error: ReturnType<DroverError['toJSON']> };
+
+export async function runMaster(options: RunMasterOptions): Promise<void> {
+  const log = createLogger(options.service);
+  const queue = new CommandQueue();
+  installSignalHandlers(queue, log);
+  // A pending promise does not keep Node alive; until the control socket listens, this does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  let pidfile: Pidfile | null = null;
+  let control: ControlServer | null = null;
+  let sentinel: OrphanSentinel | null = null;
+  try {
+    const config = await loadServiceConfig(options.root, options.service);
+    if (config.kind === 'ws') {
+      throw new DroverError('DROVER_ERR_NOT_IMPLEMENTED', 'the WebSocket service is not implemented yet.', {
+        hint: 'its config validates; the service itself arrives with the WebSocket issue.',
+      });
+    }
+    const paths = servicePaths(options.root, options.service, config.logFile);
+    pidfile = new Pidfile({
+      service: options.service,
+      pidfile: paths.pidfile,
+      isLiveMaster: (pid) => answersAsMaster(options.service, paths.socket, pid),
+      log,
+    });
+    await pidfile.acquire();
+    sentinel = new OrphanSentinel();
+    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, log });
+    const info = { startedAt: new Date(), version: droverVersion() };
+    control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
+    await control.listen();
+    arbiter.setupCluster();
+    log(`starting ${config.count} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
+    await arbiter.start();
+    reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info) });
+    await arbiter.run();
+    log('stopped');
+  } catch (error) {
+    const e = error instanceof DroverError ? error : new DroverError('DROVER_ERR_START_FAILED', String((error as Error)?.stack ?? error));
+    reportToParent({ proto: PROTO, type: 'start-failed', error: e.toJSON() });
+    throw e;
+  } finally {
+    sentinel?.close();
+    await pidfile?.remove();
+    for (const waiter of queue.stopWaiters) waiter.resolve();
+    // Let the answers to `stop` reach the socket before it closes.
+    await new Promise((resolve) => setImmediate(resolve));
+    control?.close();
+    clearInterval(keepAlive);
+  }
+}
+
+async function answersAsMaster(service: string, socket: string, pid: number): Promise<boolean> {
+  try {
+    const client = await ControlClient.connect(service, socket, 1000);
+    try {
+      const answer = await client.request<{ pid: number }>({ type: 'ping' }, 1000);
+      return answer.pid === pid;
+    } finally {
+      client.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+function reportToParent(report: DaemonReport): void {
+  if (!process.send || !process.connected) return;
+  process.send(report, undefined, {}, () => {
+    if (process.connected) process.disconnect();
+  });
+}

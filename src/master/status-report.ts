@@ -1,0 +1,90 @@
+// Builds `status` and `connections` answers. Workers are asked in parallel; one that does not
+// answer within a second keeps its row, with its last known figures and busy: true.
+import type { ConnectionInfo, ServiceStatus, WorkerConnections, WorkerStatus } from '../protocol/status.js';
+import type { Arbiter } from './arbiter.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+const ANSWER_WITHIN_MS = 1000;
+
+export interface MasterInfo {
+  startedAt: Date;
+  version: string;
+}
+
+export async function buildStatus(arbiter: Arbiter, info: MasterInfo): Promise<ServiceStatus> {
+  const rows = await Promise.all(listRows(arbiter).map((row) => workerRow(row.handle, row.slotId, arbiter)));
+  const { config } = arbiter;
+  return {
+    service: config.service,
+    kind: config.kind,
+    state: arbiter.state,
+    listen: config.listen ? [config.listen.url] : [],
+    generation: arbiter.generation,
+    master: {
+      pid: process.pid,
+      startedAt: info.startedAt.toISOString(),
+      rss: process.memoryUsage.rss(),
+      node: process.version,
+      version: info.version,
+    },
+    workers: rows,
+    exits: arbiter.exits.list(),
+    lastError: arbiter.lastError ?? arbiter.slots.find((s) => s.errored)?.lastError ?? null,
+  };
+}
+
+export async function buildConnections(arbiter: Arbiter): Promise<WorkerConnections[]> {
+  return Promise.all(
+    listRows(arbiter)
+      .filter((row) => row.handle)
+      .map(async ({ handle, slotId }) => {
+        const connections: ConnectionInfo[] | null = await handle!.requestConnections(ANSWER_WITHIN_MS);
+        return { id: slotId, pid: handle!.pid, busy: connections === null, connections: connections ?? [] };
+      }),
+  );
+}
+
+/** One row per slot's current worker, per old worker still draining, per empty slot. */
+function listRows(arbiter: Arbiter): Array<{ slotId: number; handle: WorkerHandle | null }> {
+  const rows: Array<{ slotId: number; handle: WorkerHandle | null }> = [];
+  const current = new Set<WorkerHandle>();
+  for (const slot of arbiter.slots) {
+    rows.push({ slotId: slot.id, handle: slot.current });
+    if (slot.current) current.add(slot.current);
+  }
+  for (const handle of arbiter.handles.values()) {
+    if (!current.has(handle)) rows.push({ slotId: handle.slotId, handle });
+  }
+  return rows.sort((a, b) => a.slotId - b.slotId);
+}
+
+async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: Arbiter): Promise<WorkerStatus> {
+  const slot = arbiter.slots.find((s) => s.id === slotId);
+  const base = {
+    id: slotId,
+    role: slot?.role ?? arbiter.config.service,
+    restarts: slot?.restarts ?? 0,
+    lastError: slot?.lastError ?? null,
+  };
+  if (!handle) {
+    return {
+      ...base,
+      pid: null,
+      state: slot?.errored ? 'errored' : 'waiting',
+      busy: false,
+      generation: arbiter.generation,
+      uptimeMs: 0,
+      rss: 0, heapUsed: 0, requests: 0, rps: 0, inflight: 0, connections: 0, elu: 0,
+    };
+  }
+  const fresh = handle.state === 'dead' ? null : await handle.requestStats(ANSWER_WITHIN_MS);
+  return {
+    ...base,
+    ...handle.stats,
+    pid: handle.pid,
+    state: handle.state === 'dead' ? 'stopping' : handle.state,
+    busy: fresh === null && handle.state === 'ready',
+    generation: handle.generation,
+    uptimeMs: Date.now() - handle.startedAt,
+  };
+}

@@ -1,0 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { distDir } from '../paths.js';
+
+export function droverVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(distDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

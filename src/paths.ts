@@ -1,0 +1,41 @@
+// Where a project keeps its files. Everything hangs off the project root (the current
+// directory, or --root / DROVER_ROOT), so two checkouts never share a pidfile.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ServicePaths {
+  root: string;
+  configDir: string;
+  pidfile: string;
+  socket: string;
+  logFile: string;
+}
+
+export function projectRoot(explicit?: string): string {
+  return path.resolve(explicit ?? process.env.DROVER_ROOT ?? process.cwd());
+}
+
+export function configDir(root: string): string {
+  return path.join(root, 'config');
+}
+
+export function servicePaths(root: string, service: string, logFile?: string | null): ServicePaths {
+  const pidfile = path.join(root, 'pidfiles', `${service}.pid`);
+  return {
+    root,
+    configDir: configDir(root),
+    pidfile,
+    socket: controlSocketPath(root, service),
+    logFile: logFile ? path.resolve(root, logFile) : path.join(root, 'logs', `${service}.log`),
+  };
+}
+
+/** A Unix socket beside the pidfile; on Windows a named pipe named after the same path. */
+export function controlSocketPath(root: string, service: string): string {
+  const sock = path.join(root, 'pidfiles', `${service}.sock`);
+  if (process.platform === 'win32') return `\\\\.\\pipe\\drover-${sock.replace(/[^A-Za-z0-9]+/g, '-')}`;
+  return sock;
+}
+
+/** drover's own dist/ folder: the worker and master entry points live there. */
+export const distDir = path.dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,29 @@
+// CLI ⇄ master messages over the control socket: one JSON object per line.
+import type { SerializedError } from '../errors.js';
+import { isTagged, type Tagged } from './envelope.js';
+
+export type StopMode = 'graceful' | 'wait' | 'force' | 'fast';
+
+export type ControlRequest = Tagged<
+  { id: number } & (
+    | { type: 'ping' }
+    | { type: 'status' }
+    | { type: 'connections' }
+    | { type: 'reload' }
+    | { type: 'stop'; mode: StopMode }
+  )
+>;
+
+export type ControlResponse = Tagged<
+  { id: number } & ({ type: 'result'; ok: true; data: unknown } | { type: 'result'; ok: false; error: SerializedError })
+>;
+
+export function parseControlLine<T>(line: string): T | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  return isTagged(value) && typeof (value as { id?: unknown }).id === 'number' ? (value as T) : null;
+}

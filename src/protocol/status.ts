@@ -1,0 +1,68 @@
+// The shapes that `status --json` and `connections --json` print (DESIGN.md §7).
+
+export type ServiceState = 'starting' | 'running' | 'reloading' | 'errored' | 'stopping';
+export type WorkerState = 'starting' | 'ready' | 'stopping' | 'errored' | 'waiting';
+export type WorkerRole = 'http' | 'gateway' | 'business' | string;
+
+/** What a worker measures about itself and reports over IPC. */
+export interface WorkerStats {
+  rss: number;
+  heapUsed: number;
+  requests: number;
+  rps: number;
+  inflight: number;
+  connections: number;
+  elu: number;
+}
+
+export interface WorkerStatus extends WorkerStats {
+  id: number;
+  role: WorkerRole;
+  pid: number | null;
+  state: WorkerState;
+  busy: boolean;
+  generation: number;
+  uptimeMs: number;
+  restarts: number;
+  lastError: string | null;
+}
+
+export interface ExitCount {
+  code: number | null;
+  signal: string | null;
+  count: number;
+}
+
+export interface ServiceStatus {
+  service: string;
+  kind: 'http' | 'ws' | 'custom';
+  state: ServiceState;
+  listen: string[];
+  generation: number;
+  master: { pid: number; startedAt: string; rss: number; node: string; version: string };
+  workers: WorkerStatus[];
+  exits: ExitCount[];
+  lastError: string | null;
+}
+
+export interface ConnectionInfo {
+  remoteAddress: string;
+  remotePort: number;
+  ageMs: number;
+  requests: number;
+}
+
+export interface WorkerConnections {
+  id: number;
+  pid: number | null;
+  busy: boolean;
+  connections: ConnectionInfo[];
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  durationMs: number;
+  replaced: Array<{ id: number; oldPid: number | null; newPid: number | null }>;
+  generation: number;
+  error?: { code: string; message: string; details?: string };
+}

@@ -1,0 +1,30 @@
+// master ⇄ worker messages over cluster IPC: a discriminated union on `type`, tagged with
+// PROTO. A new type without a handler in the dispatch tables is a compile error.
+import type { ConnectionInfo, WorkerStats } from './status.js';
+import { isTagged, type Tagged } from './envelope.js';
+
+export type MasterToWorker = Tagged<
+  | { type: 'stats-request'; requestId: number }
+  | { type: 'connections-request'; requestId: number }
+  | { type: 'stop'; graceful: boolean }
+>;
+
+export type WorkerToMaster = Tagged<
+  | { type: 'ready'; address: string | null }
+  | { type: 'boot-failed'; code: string; message: string; details: string }
+  | { type: 'stats'; requestId: number; stats: WorkerStats }
+  | { type: 'connections'; requestId: number; connections: ConnectionInfo[] }
+>;
+
+export type MessageOf<U extends { type: string }, T extends U['type']> = Extract<U, { type: T }>;
+
+export function parseWorkerMessage(value: unknown): WorkerToMaster | null {
+  return isTagged(value) ? (value as WorkerToMaster) : null;
+}
+
+export function parseMasterMessage(value: unknown): MasterToWorker | null {
+  return isTagged(value) ? (value as MasterToWorker) : null;
+}
+
+/** Reserved exit code: the worker could not boot (gunicorn's WORKER_BOOT_ERROR). */
+export const EXIT_BOOT_FAILED = 3;

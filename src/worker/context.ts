@@ -1,0 +1,41 @@
+// What drover hands to user code: hooks get a WorkerContext, controller actions an ActionContext.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface WorkerContext {
+  service: string;
+  /** The worker's slot, 1..count; stable across respawns and reloads. */
+  workerId: number;
+  role: string;
+  pid: number;
+  /** Increases by one with every reload of the service. */
+  generation: number;
+  /** True in foreground (debug) mode. */
+  debug: boolean;
+  root: string;
+}
+
+export interface ActionContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  module: string;
+  controller: string;
+  action: string;
+  query: URLSearchParams;
+  /** The request body, read once (limited to 1 MiB). */
+  body(): Promise<Buffer>;
+  /** The request body parsed as JSON; a 400 answer if it is not JSON. */
+  json<T = unknown>(): Promise<T>;
+  worker: WorkerContext;
+}
+
+export function workerContextFromEnv(env: NodeJS.ProcessEnv): WorkerContext {
+  return {
+    service: env.DROVER_SERVICE ?? 'unknown',
+    workerId: Number(env.DROVER_WORKER_ID ?? 0),
+    role: env.DROVER_ROLE ?? 'unknown',
+    pid: process.pid,
+    generation: Number(env.DROVER_GENERATION ?? 1),
+    debug: env.DROVER_DEBUG === '1',
+    root: env.DROVER_ROOT ?? process.cwd(),
+  };
+}

@@ -1,0 +1,96 @@
+// Entry point of every worker (cluster.setupPrimary's exec). Boots the service named by the
+// validated config the master passed in DROVER_CONFIG, reports ready, answers stats requests
+// and drains on request. It never decides the service's fate: the master does.
+import type { ServiceConfig } from '../config/types.js';
+import { DroverError } from '../errors.js';
+import { PROTO } from '../protocol/envelope.js';
+import {
+  EXIT_BOOT_FAILED,
+  parseMasterMessage,
+  type MasterToWorker,
+  type MessageOf,
+  type WorkerToMaster,
+} from '../protocol/worker-messages.js';
+import { workerContextFromEnv } from './context.js';
+import { loadCustomHandler, startCustomService } from './custom-service.js';
+import { startHttpService } from './http-service.js';
+import { ModuleHooks } from './module-hooks.js';
+import type { RunningService } from './service.js';
+import { WorkerCounters } from './stats.js';
+
+/** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
+const STOP_HOOK_MS = 5000;
+
+const config = JSON.parse(process.env.DROVER_CONFIG ?? 'null') as ServiceConfig;
+const worker = workerContextFromEnv(process.env);
+const counters = new WorkerCounters();
+let service: RunningService | null = null;
+let hooks = ModuleHooks.empty();
+let stopping: Promise<void> | null = null;
+
+type Handlers = { [T in MasterToWorker['type']]: (m: MessageOf<MasterToWorker, T>) => void };
+const handlers: Handlers = {
+  'stats-request': (m) => send({ proto: PROTO, type: 'stats', requestId: m.requestId, stats: counters.snapshot() }),
+  'connections-request': (m) =>
+    send({ proto: PROTO, type: 'connections', requestId: m.requestId, connections: service?.connections() ?? [] }),
+  stop: (m) => stop(m.graceful),
+};
+
+process.on('message', (raw) => {
+  const message = parseMasterMessage(raw);
+  if (message) (handlers[message.type] as (m: MasterToWorker) => void)(message);
+});
+// The master is gone (its IPC channel closed): no orphans. A busy worker never gets here;
+// the master's orphan sentinel kills those.
+process.on('disconnect', () => stop(false));
+// Ctrl-C and Ctrl-\ reach the whole foreground process group: the master decides, not us.
+process.on('SIGINT', () => undefined);
+process.on('SIGQUIT', () => undefined);
+process.on('SIGTERM', () => stop(true));
+
+function send(message: WorkerToMaster, then?: () => void): void {
+  if (!process.connected) return void then?.();
+  process.send!(message, undefined, {}, () => then?.());
+}
+
+function stop(graceful: boolean): void {
+  if (stopping) {
+    if (!graceful) void service?.stop(false);
+    return;
+  }
+  stopping = (async () => {
+    await service?.stop(graceful);
+    await withTimeout(hooks.run('onWorkerStop', worker), graceful ? STOP_HOOK_MS : STOP_HOOK_MS / 10).catch((error) =>
+      process.stderr.write(`[${worker.service} worker ${worker.workerId}] ${(error as Error).stack ?? error}\n`),
+    );
+    process.exit(0);
+  })();
+}
+
+async function boot(): Promise<void> {
+  try {
+    hooks = config.kind === 'custom' ? await loadCustomHandler(config, worker.root) : await ModuleHooks.fromAppDir(worker.root);
+    await hooks.run('onWorkerStart', worker);
+    if (config.kind === 'http') service = await startHttpService(config, worker, counters);
+    else service = startCustomService();
+    send({ proto: PROTO, type: 'ready', address: config.listen?.url ?? null });
+  } catch (error) {
+    const e = error as Error;
+    const code = e instanceof DroverError ? e.code : 'DROVER_ERR_BOOT_FAILED';
+    const details = (e instanceof DroverError ? e.details : undefined) ?? e.stack ?? String(e);
+    process.stderr.write(`[${worker.service} worker ${worker.workerId} pid ${process.pid}] boot failed: ${e.message}\n${details}\n`);
+    send(
+      { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details },
+      () => process.exit(EXIT_BOOT_FAILED),
+    );
+  }
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`onWorkerStop did not finish within ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+await boot();

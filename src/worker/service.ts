@@ -1,0 +1,8 @@
+// What every kind of service gives the worker's main loop.
+import type { ConnectionInfo } from '../protocol/status.js';
+
+export interface RunningService {
+  connections(): ConnectionInfo[];
+  /** Graceful: stop accepting and let what is in flight finish. Not graceful: close now. */
+  stop(graceful: boolean): Promise<void>;
+}
