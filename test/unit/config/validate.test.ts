@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validateServiceConfig } from '../../../src/config/validate.ts';
+import { DroverError } from '../../../src/errors.ts';
+
+const FILE = 'config/worker_http.js';
+
+function refused(raw: unknown, pattern: RegExp, service = 'http'): void {
+  assert.throws(
+    () => validateServiceConfig(service, FILE, raw),
+    (e: unknown) => {
+      assert.ok(e instanceof DroverError);
+      assert.equal(e.code, 'DROVER_ERR_CONFIG');
+      assert.ok(e.message.startsWith(`${FILE}: `), e.message);
+      assert.match(e.message, pattern);
+      return true;
+    },
+  );
+}
+
+test('defaults: http on 0.0.0.0:8000 with 2 workers, ws on 2828', () => {
+  const http = validateServiceConfig('http', FILE, {});
+  assert.equal(http.kind, 'http');
+  assert.deepEqual({ host: http.listen?.host, port: http.listen?.port }, { host: '0.0.0.0', port: 8000 });
+  assert.equal(http.count, 2);
+  assert.equal(http.app, null);
+  const ws = validateServiceConfig('ws', 'config/worker_ws.js', {});
+  assert.equal(ws.kind, 'ws');
+  assert.equal(ws.listen?.port, 2828);
+});
+
+test('the result is frozen, nested objects too', () => {
+  const c = validateServiceConfig('http', FILE, { env: { A: '1' } });
+  assert.ok(Object.isFrozen(c));
+  assert.ok(Object.isFrozen(c.env));
+  assert.ok(Object.isFrozen(c.backoff));
+});
+
+test('count accepts "auto" as the number of CPUs', () => {
+  const c = validateServiceConfig('http', FILE, { count: 'auto' });
+  assert.ok(c.count >= 1);
+});
+
+test('errors name the key, the rule and the received value', () => {
+  refused({ count: 0 }, /"count" must be an integer >= 1 or "auto" \(received 0\)/);
+  refused({ count: 'many' }, /"count" .*\(received "many"\)/);
+  refused({ stopTimeout: -1 }, /"stopTimeout" must be an integer >= 0 \(ms\) \(received -1\)/);
+  refused({ listen: 'nope' }, /"listen" must be a URL .*\(received "nope"\)/);
+  refused({ listen: 'ftp://0.0.0.0:21' }, /"listen"/);
+  refused({ listen: 'http://0.0.0.0' }, /"listen"/);
+  refused({ reloadable: 'yes' }, /"reloadable" must be true or false/);
+  refused({ env: { A: 1 } }, /"env.A" must be a string \(received 1\)/);
+  refused({ backoff: { initialMs: 0 } }, /"backoff.initialMs" must be an integer >= 1/);
+  refused([], /must export an object \(received an array of 0\)/);
+});
+
+test('an unknown key is refused with the nearest known key', () => {
+  refused({ cout: 2 }, /unknown key "cout" \(did you mean "count"\?\)/);
+  refused({ totallyNew: 1 }, /unknown key "totallyNew"\.$/);
+  refused({ backoff: { intialMs: 5 } }, /unknown key "backoff.intialMs" \(did you mean "backoff.initialMs"\?\)/);
+});
+
+test('a service without listen is a custom service and needs a handler', () => {
+  const c = validateServiceConfig('ticker', 'config/worker_ticker.json', { handler: 'app/ticker.ts', count: 3 });
+  assert.equal(c.kind, 'custom');
+  assert.equal(c.count, 3);
+  refused({}, /"handler" must be a module path/, 'ticker');
+});
+
+test('https needs tls.cert and tls.key', () => {
+  refused({ listen: 'https://0.0.0.0:8443' }, /"tls" must be an object \{ cert, key \}/);
+  const c = validateServiceConfig('http', FILE, { listen: 'https://0.0.0.0:8443', tls: { cert: 'a.pem', key: 'b.pem' } });
+  assert.deepEqual(c.tls, { cert: 'a.pem', key: 'b.pem' });
+});
+
+test('IPv6 hosts lose their brackets for listen()', () => {
+  const c = validateServiceConfig('http', FILE, { listen: 'http://[::1]:8080' });
+  assert.equal(c.listen?.host, '::1');
+});
