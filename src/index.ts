@@ -15,6 +15,7 @@ export interface ServiceOptions {
   maxRequestsJitter?: number;
   maxMemory?: number;
   maxBootFailures?: number;
+  hungTimeout?: number;
   backoff?: { initialMs?: number; maxMs?: number; resetAfterMs?: number };
   schedulingPolicy?: 'rr' | 'none';
   env?: Record<string, string>;

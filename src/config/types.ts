@@ -43,6 +43,8 @@ interface CommonConfig {
   maxRequestsJitter: number;
   /** Recycle a worker whose RSS exceeds this many bytes (0 = never). */
   maxMemory: number;
+  /** A worker that answers no ping for this many ms is shown busy, then replaced (0 = never). */
+  hungTimeout: number;
   /** Consecutive boot failures of one worker before the service is marked errored. */
   maxBootFailures: number;
   backoff: BackoffConfig;

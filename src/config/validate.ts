@@ -34,6 +34,7 @@ export function validateServiceConfig(service: string, file: string, raw: unknow
     maxRequestsJitter: r.integer('maxRequestsJitter', 0, 0),
     maxMemory: r.integer('maxMemory', 0, 0, 'bytes'),
     maxBootFailures: r.integer('maxBootFailures', 5, 1),
+    hungTimeout: r.integer('hungTimeout', 30 * SECOND, 0, 'ms'),
     backoff: parseBackoff(r),
     schedulingPolicy: r.oneOf('schedulingPolicy', ['rr', 'none'] as const, 'rr'),
     env: r.stringMap('env'),

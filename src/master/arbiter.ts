@@ -102,7 +102,7 @@ export class Arbiter {
       case 'reap':
         return; // manageWorkers() runs after every command
       case 'recycle':
-        return this.recycle(command.workerId, command.pid, command.reason);
+        return this.recycle(command.workerId, command.pid, command.reason, command.hung === true);
       default:
         assertNever(command);
     }
@@ -121,8 +121,10 @@ export class Arbiter {
       DROVER_ROOT: this.options.root,
       DROVER_DEBUG: this.options.debug ? '1' : '0',
       DROVER_CONFIG: JSON.stringify(this.config),
+      DROVER_MAX_REQUESTS: String(this.requestLimit()),
     });
     const handle = new WorkerHandle(worker, slot.id, generation);
+    handle.onRecycleRequest = (reason) => this.queue.push({ kind: 'recycle', workerId: slot.id, pid: handle.pid, reason });
     this.handles.set(worker.id, handle);
     if (slot.current === null) slot.current = handle;
     if (handle.pid) this.options.sentinel.add(handle.pid);
@@ -138,6 +140,12 @@ export class Arbiter {
       () => clearTimeout(timer),
     );
     return handle;
+  }
+
+  /** maxRequests plus a random share of the jitter, so workers don't all recycle at once. */
+  private requestLimit(): number {
+    const { maxRequests, maxRequestsJitter } = this.config;
+    return maxRequests === 0 ? 0 : maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
   }
 
   private reapWorker(handle: WorkerHandle, code: number | null, signal: string | null): void {
@@ -254,10 +262,11 @@ export class Arbiter {
     for (let id = this.slots.length + 1; id <= count; id++) this.slots.push(new Slot(id, roleOf(this.config)));
   }
 
-  private async recycle(workerId: number, pid: number, reason: string): Promise<void> {
+  /** Replaces one worker the rolling way: the replacement is ready before the old one goes. */
+  private async recycle(workerId: number, pid: number, reason: string, hung = false): Promise<void> {
     const slot = this.slots.find((s) => s.id === workerId);
     const old = slot?.current;
-    if (!slot || !old || old.pid !== pid || this.state !== 'running') return;
+    if (!slot || !old || old.pid !== pid || !['running', 'errored'].includes(this.state)) return;
     this.log(`recycling worker ${workerId} (pid ${pid}): ${reason}`);
     const fresh = this.spawnWorker(slot);
     const failure = await this.waitReady(fresh);
@@ -269,7 +278,11 @@ export class Arbiter {
     }
     slot.current = fresh;
     slot.restarts += 1;
-    void this.retireWorker(old, this.config.stopTimeout);
+    // A hung worker cannot drain: its event loop never gets to run the drain.
+    if (hung) {
+      old.expectedExit = true;
+      old.kill('SIGKILL');
+    } else void this.retireWorker(old, this.config.stopTimeout);
   }
 
   /** Takes a worker out of rotation and lets it drain; SIGKILL after `deadlineMs` (null = never). */

@@ -16,7 +16,7 @@ export type Command =
   | { kind: 'reload'; reason: string; waiters: Array<Waiter<ReloadResult>> }
   | { kind: 'stop'; mode: StopMode; reason: string; waiters: Array<Waiter<void>> }
   | { kind: 'reap' }
-  | { kind: 'recycle'; workerId: number; pid: number; reason: string };
+  | { kind: 'recycle'; workerId: number; pid: number; reason: string; hung?: boolean };
 
 const STOP_STRENGTH: Record<StopMode, number> = { wait: 0, graceful: 1, fast: 2, force: 3 };
 

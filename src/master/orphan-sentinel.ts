@@ -8,9 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 const GRACE_SECONDS = 2;
 
-const SCRIPT = `
-# Ctrl-C reaches the whole foreground process group; the master decides, not us.
-trap "" INT QUIT HUP
+// Ctrl-C reaches the whole foreground process group: the shell ignores it (trap), the master
+// decides.
+const SCRIPT = `trap "" INT QUIT HUP
 pids=" "
 while read -r op pid; do
   case "$op" in

@@ -10,6 +10,7 @@ import { Arbiter } from './arbiter.js';
 import { CommandQueue } from './command-queue.js';
 import { controlHandlers } from './control-handlers.js';
 import { createLogger } from './log.js';
+import { WorkerMonitor } from './monitor.js';
 import { OrphanSentinel } from './orphan-sentinel.js';
 import { Pidfile } from './pidfile.js';
 import { installSignalHandlers } from './signals.js';
@@ -37,6 +38,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   let pidfile: Pidfile | null = null;
   let control: ControlServer | null = null;
   let sentinel: OrphanSentinel | null = null;
+  let monitor: WorkerMonitor | null = null;
   try {
     const config = await loadServiceConfig(options.root, options.service);
     if (config.kind === 'ws') {
@@ -60,6 +62,8 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     arbiter.setupCluster();
     log(`starting ${config.count} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
     await arbiter.start();
+    monitor = new WorkerMonitor(arbiter, queue);
+    monitor.start();
     reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info) });
     await arbiter.run();
     log('stopped');
@@ -68,6 +72,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     reportToParent({ proto: PROTO, type: 'start-failed', error: e.toJSON() });
     throw e;
   } finally {
+    monitor?.stop();
     sentinel?.close();
     await pidfile?.remove();
     for (const waiter of queue.stopWaiters) waiter.resolve();

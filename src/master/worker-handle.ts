@@ -42,7 +42,12 @@ export class WorkerHandle {
     'boot-failed': (m) => (this.bootFailure = { code: m.code, message: m.message, details: m.details }),
     stats: (m) => this.onReply(m.requestId, m),
     connections: (m) => this.onReply(m.requestId, m),
+    'recycle-me': (m) => this.onRecycleRequest?.(m.reason),
   };
+  /** Set by the arbiter: the worker asks to be replaced (it reached maxRequests). */
+  onRecycleRequest: ((reason: string) => void) | null = null;
+  /** When the worker last answered a ping; the monitor calls it hung past hungTimeout. */
+  lastAnswerAt = Date.now();
 
   constructor(
     readonly worker: Worker,
@@ -94,6 +99,7 @@ export class WorkerHandle {
     const reply = await this.request({ type: 'stats-request' }, timeoutMs);
     if (reply?.type !== 'stats') return null;
     this.stats = reply.stats;
+    this.lastAnswerAt = Date.now();
     return reply.stats;
   }
 

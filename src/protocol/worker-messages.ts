@@ -14,6 +14,7 @@ export type WorkerToMaster = Tagged<
   | { type: 'boot-failed'; code: string; message: string; details: string }
   | { type: 'stats'; requestId: number; stats: WorkerStats }
   | { type: 'connections'; requestId: number; connections: ConnectionInfo[] }
+  | { type: 'recycle-me'; reason: string }
 >;
 
 export type MessageOf<U extends { type: string }, T extends U['type']> = Extract<U, { type: T }>;

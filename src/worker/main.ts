@@ -24,6 +24,9 @@ const STOP_HOOK_MS = 5000;
 const config = JSON.parse(process.env.DROVER_CONFIG ?? 'null') as ServiceConfig;
 const worker = workerContextFromEnv(process.env);
 const counters = new WorkerCounters();
+counters.requestLimit = Number(process.env.DROVER_MAX_REQUESTS ?? 0);
+counters.onRequestLimit = () =>
+  send({ proto: PROTO, type: 'recycle-me', reason: `served ${counters.requestLimit} requests (maxRequests)` });
 let service: RunningService | null = null;
 let hooks = ModuleHooks.empty();
 let stopping: Promise<void> | null = null;

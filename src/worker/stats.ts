@@ -14,8 +14,13 @@ export class WorkerCounters {
   private readonly bucketSecond = new Array<number>(WINDOW_SECONDS).fill(-1);
   private lastElu: EventLoopUtilization = performance.eventLoopUtilization();
 
+  /** Set by the worker: called once, when requests reaches requestLimit (0 = no limit). */
+  requestLimit = 0;
+  onRequestLimit: (() => void) | null = null;
+
   onRequest(): void {
     this.requests += 1;
+    if (this.requests === this.requestLimit) this.onRequestLimit?.();
     const second = Math.floor(Date.now() / 1000);
     const i = second % WINDOW_SECONDS;
     if (this.bucketSecond[i] !== second) {
