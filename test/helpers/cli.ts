@@ -1,0 +1,65 @@
+// Runs `node dist/cli.js …` in a project root and collects what it said.
+import { spawn } from 'node:child_process';
+import { CLI, type Project } from './project.js';
+
+export interface CliResult {
+  args: string[];
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  timeoutMs?: number;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+/** The environment for drover processes: ours, minus what would steer them elsewhere. */
+export function droverEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NODE_OPTIONS;
+  if (!('DROVER_ROOT' in extra)) delete env.DROVER_ROOT;
+  return env;
+}
+
+export function runCli(project: Project, args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? project.root,
+    env: droverEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  project.trackChild(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  let exit = 'still running';
+  project.transcript.add(
+    () => `$ drover ${args.join(' ')}  (pid ${child.pid}) → ${exit}`,
+    () => `${stdout}${stderr ? `\n[stderr]\n${stderr}` : ''}`,
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      stderr += `\n[test helper: killed after ${timeoutMs} ms]`;
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      exit = `exit ${code ?? signal}`;
+      resolve({ args, code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** For assertion messages: the command and everything it printed. */
+export function show(r: CliResult): string {
+  return `\n$ drover ${r.args.join(' ')}\nexit: ${r.code ?? r.signal}\n[stdout]\n${r.stdout}\n[stderr]\n${r.stderr}`;
+}
