@@ -1,23 +1,16 @@
-// The HTTP service in a worker: one server on the shared port, counters for `status`, and a
-// drain that loses no request.
+// The HTTP service in a worker: one server on the shared port, its connections tracked for
+// `status` and for a drain that loses no request (drain.ts).
 import http from 'node:http';
 import https from 'node:https';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import type { Socket } from 'node:net';
 import type { HttpServiceConfig } from '../config/types.js';
 import { PortInUseError } from '../errors.js';
-import type { ConnectionInfo } from '../protocol/status.js';
 import type { WorkerContext } from './context.js';
+import { HttpConnections } from './drain.js';
 import { loadHttpApp, sendJson } from './http-app.js';
 import type { RunningService } from './service.js';
 import type { WorkerCounters } from './stats.js';
-
-interface TrackedSocket {
-  openedAt: number;
-  requests: number;
-}
 
 export async function startHttpService(config: HttpServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
   const listener = await loadHttpApp(config, worker);
@@ -30,57 +23,17 @@ export async function startHttpService(config: HttpServiceConfig, worker: Worker
   const server = config.tls
     ? https.createServer({ ...options, cert: fs.readFileSync(path.resolve(worker.root, config.tls.cert)), key: fs.readFileSync(path.resolve(worker.root, config.tls.key)) })
     : http.createServer(options);
-  const sockets = new Map<Socket, TrackedSocket>();
-  let draining = false;
-
-  server.on('connection', (socket: Socket) => {
-    sockets.set(socket, { openedAt: Date.now(), requests: 0 });
-    counters.connections += 1;
-    socket.once('close', () => {
-      sockets.delete(socket);
-      counters.connections -= 1;
-    });
-  });
-
+  const connections = new HttpConnections(server, counters, config.keepAliveTimeout, config.tls !== null);
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    counters.onRequest();
-    counters.inflight += 1;
-    const tracked = sockets.get(req.socket);
-    if (tracked) tracked.requests += 1;
-    // Once draining, every response closes its connection: the client moves to a live worker.
-    if (draining) res.setHeader('connection', 'close');
-    res.once('close', () => (counters.inflight -= 1));
+    connections.onRequest(req, res);
     serve(listener, req, res, worker);
   });
 
   await listen(server, config);
 
   return {
-    connections: (): ConnectionInfo[] =>
-      [...sockets].map(([socket, t]) => ({
-        remoteAddress: socket.remoteAddress ?? '',
-        remotePort: socket.remotePort ?? 0,
-        ageMs: Date.now() - t.openedAt,
-        requests: t.requests,
-      })),
-
-    async stop(graceful: boolean): Promise<void> {
-      draining = true;
-      // Not server.close(): since Node 19 it also closes idle keep-alive sockets, including
-      // ones whose next request is already on the wire, and that request fails. Stop
-      // accepting only; busy connections close after their response (Connection: close),
-      // idle ones at keepAliveTimeout.
-      net.Server.prototype.close.call(server);
-      if (!graceful) {
-        server.closeAllConnections();
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        if (sockets.size === 0) return resolve();
-        const check = () => sockets.size === 0 && resolve();
-        for (const socket of sockets.keys()) socket.once('close', () => setImmediate(check));
-      });
-    },
+    connections: () => connections.list(),
+    stop: (graceful) => (graceful ? connections.drain() : Promise.resolve(connections.closeNow())),
   };
 }
 
