@@ -15,7 +15,11 @@ export async function reload(ctx: CommandContext): Promise<number> {
       });
     }
     const pairs = result.replaced.map((r) => `  worker ${r.id}: ${r.oldPid ?? '-'} → ${r.newPid ?? '-'}`);
-    process.stdout.write(`${service} reloaded in ${result.durationMs} ms (generation ${result.generation})\n${pairs.join('\n')}\n`);
+    const drained = result.drainedMs === undefined ? '' : `; old workers drained in ${result.drainedMs} ms`;
+    process.stdout.write(`${service} reloaded in ${result.durationMs} ms${drained} (generation ${result.generation})\n${pairs.join('\n')}\n`);
+    for (const i of result.interrupted ?? []) {
+      process.stderr.write(`warning: old worker ${i.id} (pid ${i.pid}) was killed at stopTimeout with ${i.inflight} requests in flight and ${i.connections} connections open.\n`);
+    }
     return EXIT.ok;
   });
 }

@@ -9,7 +9,7 @@ import { DroverError } from '../errors.js';
 import { distDir } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { StopMode } from '../protocol/control-messages.js';
-import type { ReloadResult, ServiceState } from '../protocol/status.js';
+import type { Interrupted, ReloadResult, ServiceState } from '../protocol/status.js';
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
 import type { Command, CommandQueue, Waiter } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
@@ -216,7 +216,7 @@ export class Arbiter {
     this.config = config;
     this.generation += 1;
     this.resizeSlots(config.count);
-    const retiring: Array<Promise<unknown>> = [];
+    const retiring: Array<Promise<Interrupted | null>> = [];
     for (const slot of [...this.slots]) {
       if (this.queue.stopSignal.aborted) break;
       const old = slot.current;
@@ -240,11 +240,12 @@ export class Arbiter {
       if (slot.current) retiring.push(this.retireWorker(slot.current, this.config.stopTimeout));
     }
     const rolledMs = Date.now() - startedAt;
-    await Promise.all(retiring);
+    const interrupted = (await Promise.all(retiring)).filter((i): i is Interrupted => i !== null);
     this.state = 'running';
     this.lastError = null;
-    this.log(`reload done in ${rolledMs} ms (old workers drained after ${Date.now() - startedAt} ms): ${replaced.map((r) => `${r.oldPid ?? '-'} → ${r.newPid}`).join(', ')}`);
-    return { ok: true, durationMs: rolledMs, replaced, generation: this.generation };
+    const drainedMs = Date.now() - startedAt;
+    this.log(`reload done in ${rolledMs} ms (old workers drained after ${drainedMs} ms): ${replaced.map((r) => `${r.oldPid ?? '-'} → ${r.newPid}`).join(', ')}`);
+    return { ok: true, durationMs: rolledMs, drainedMs, replaced, interrupted, generation: this.generation };
   }
 
   /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */
@@ -285,20 +286,29 @@ export class Arbiter {
     } else void this.retireWorker(old, this.config.stopTimeout);
   }
 
-  /** Takes a worker out of rotation and lets it drain; SIGKILL after `deadlineMs` (null = never). */
-  private async retireWorker(handle: WorkerHandle, deadlineMs: number | null, graceful = true): Promise<void> {
+  /**
+   * Takes a worker out of rotation and lets it drain; SIGKILL after `deadlineMs` (null = never).
+   * Resolves with what was cut short at the deadline, if anything.
+   */
+  private async retireWorker(handle: WorkerHandle, deadlineMs: number | null, graceful = true): Promise<Interrupted | null> {
     handle.expectedExit = true;
     handle.state = 'stopping';
     handle.send({ proto: PROTO, type: 'stop', graceful });
+    let interrupted: Interrupted | null = null;
     const timer =
       deadlineMs === null
         ? null
-        : setTimeout(() => {
-            this.log(`worker ${handle.slotId} (pid ${handle.pid}) still draining after ${deadlineMs} ms: SIGKILL`);
+        : setTimeout(async () => {
+            // Ask once more (briefly) so the report says how many requests the kill cuts.
+            const stats = await handle.requestStats(200);
+            const inflight = (stats ?? handle.stats).inflight;
+            interrupted = { id: handle.slotId, pid: handle.pid, inflight, connections: (stats ?? handle.stats).connections };
+            this.log(`worker ${handle.slotId} (pid ${handle.pid}) still draining after ${deadlineMs} ms (${inflight} requests in flight): SIGKILL`);
             handle.kill('SIGKILL');
           }, deadlineMs);
     await handle.exited;
     if (timer) clearTimeout(timer);
+    return interrupted;
   }
 
   // ── stop ───────────────────────────────────────────────────────────────────────────────

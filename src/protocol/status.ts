@@ -59,9 +59,22 @@ export interface WorkerConnections {
   connections: ConnectionInfo[];
 }
 
+/** A worker killed at its stop deadline, and what it was still doing. */
+export interface Interrupted {
+  id: number;
+  pid: number;
+  inflight: number;
+  connections: number;
+}
+
 export interface ReloadResult {
   ok: boolean;
+  /** Until every replacement was ready and every old worker out of rotation. */
   durationMs: number;
+  /** Until the last old worker had drained and exited. */
+  drainedMs?: number;
+  /** Old workers still busy at stopTimeout, killed with requests in flight. */
+  interrupted?: Interrupted[];
   replaced: Array<{ id: number; oldPid: number | null; newPid: number | null }>;
   generation: number;
   error?: { code: string; message: string; details?: string };
