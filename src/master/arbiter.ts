@@ -67,7 +67,7 @@ export class Arbiter {
 
   /** Spawns every slot and waits until all are ready; the first boot failure aborts start-up. */
   async start(): Promise<void> {
-    for (let id = 1; id <= this.config.count; id++) this.slots.push(new Slot(id, roleOf(this.config)));
+    this.slots.push(...planSlots(this.config).map((p) => new Slot(p.id, p.role)));
     const handles = this.slots.map((slot) => this.spawnWorker(slot));
     try {
       await Promise.all(handles.map((h) => h.ready));
@@ -210,14 +210,15 @@ export class Arbiter {
       this.log(`reload (${reason}) ignored: "reloadable" is false for ${this.config.service}`);
       return { ok: true, durationMs: 0, replaced, generation: this.generation };
     }
-    this.log(`reload (${reason}): replacing ${this.slots.length} workers one at a time`);
+    const plan = this.planReload(config);
+    this.log(`reload (${reason}): replacing ${plan.roll.length} workers one at a time`);
     const previous = { config: this.config, generation: this.generation };
     this.state = 'reloading';
     this.config = config;
     this.generation += 1;
-    this.resizeSlots(config.count);
+    this.slots.push(...plan.added);
     const retiring: Array<Promise<Interrupted | null>> = [];
-    for (const slot of [...this.slots]) {
+    for (const slot of plan.roll) {
       if (this.queue.stopSignal.aborted) break;
       const old = slot.current;
       const fresh = this.spawnWorker(slot);
@@ -227,6 +228,8 @@ export class Arbiter {
         fresh.kill('SIGKILL');
         await fresh.exited;
         if (slot.current === fresh) slot.current = old;
+        // Slots added for a larger count that never got a worker go away again.
+        this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => s.current !== null || !plan.added.includes(s)));
         if (replaced.length === 0) Object.assign(this, previous);
         this.state = 'running';
         return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details);
@@ -236,7 +239,8 @@ export class Arbiter {
       replaced.push({ id: slot.id, oldPid: old?.pid ?? null, newPid: fresh.pid });
       if (old) retiring.push(this.retireWorker(old, this.config.stopTimeout));
     }
-    for (const slot of this.slots.splice(config.count)) {
+    for (const slot of plan.removed) {
+      this.slots.splice(this.slots.indexOf(slot), 1);
       if (slot.current) retiring.push(this.retireWorker(slot.current, this.config.stopTimeout));
     }
     const rolledMs = Date.now() - startedAt;
@@ -259,8 +263,22 @@ export class Arbiter {
     return Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), stopped]);
   }
 
-  private resizeSlots(count: number): void {
-    for (let id = this.slots.length + 1; id <= count; id++) this.slots.push(new Slot(id, roleOf(this.config)));
+  /**
+   * Which slots a reload to `config` rolls (in order), adds and removes. Roles that are not
+   * reloadable (WebSocket gateways hold the client connections) keep their workers and count.
+   */
+  private planReload(config: ServiceConfig): { roll: Slot[]; added: Slot[]; removed: Slot[] } {
+    const wanted = planSlots(config);
+    const added = wanted.filter((w) => !this.slots.some((s) => s.id === w.id && s.role === w.role)).map((w) => new Slot(w.id, w.role));
+    const kept = this.slots.filter((s) => wanted.some((w) => w.id === s.id && w.role === s.role));
+    const removed = this.slots.filter((s) => !kept.includes(s) && reloadableRole(config, s.role));
+    for (const role of new Set(this.slots.filter((s) => !reloadableRole(config, s.role)).map((s) => s.role))) {
+      if (wanted.filter((w) => w.role === role).length !== this.slots.filter((s) => s.role === role).length) {
+        this.log(`the number of ${role} workers changed in the config: that takes a restart, not a reload`);
+      }
+    }
+    const roll = [...kept, ...added].filter((s) => reloadableRole(config, s.role)).sort((a, b) => a.id - b.id);
+    return { roll, added: added.filter((s) => reloadableRole(config, s.role)), removed };
   }
 
   /** Replaces one worker the rolling way: the replacement is ready before the old one goes. */
@@ -333,8 +351,20 @@ export class Arbiter {
   }
 }
 
-function roleOf(config: ServiceConfig): string {
-  return config.kind === 'http' ? 'http' : config.service;
+/** The slots a config asks for, ids in order: one role for http and custom services, gateways then business workers for ws. */
+export function planSlots(config: ServiceConfig): Array<{ id: number; role: string }> {
+  const roles: Array<[string, number]> =
+    config.kind === 'ws'
+      ? [['gateway', config.gateway.count], ['business', config.business.count]]
+      : [[config.kind === 'http' ? 'http' : config.service, config.count]];
+  const slots: Array<{ id: number; role: string }> = [];
+  for (const [role, count] of roles) for (let i = 0; i < count; i++) slots.push({ id: slots.length + 1, role });
+  return slots;
+}
+
+/** WebSocket gateways hold the client connections: a reload replaces only business workers. */
+function reloadableRole(config: ServiceConfig, role: string): boolean {
+  return !(config.kind === 'ws' && role === 'gateway');
 }
 
 function assertNever(value: never): never {
