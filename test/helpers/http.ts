@@ -4,6 +4,7 @@ import http from 'node:http';
 
 export interface HttpResult {
   status: number;
+  statusMessage: string;
   headers: http.IncomingHttpHeaders;
   body: string;
   /** The local port of the connection (to find it in `connections`). */
@@ -37,7 +38,7 @@ export function request(port: number, path: string, options: HttpOptions = {}): 
         const localPort = res.socket.localPort ?? 0;
         res.setEncoding('utf8');
         res.on('data', (s: string) => (body += s));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, localPort }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, body, localPort }));
         res.on('error', reject);
       },
     );

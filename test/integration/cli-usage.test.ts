@@ -1,0 +1,73 @@
+// The command line itself: --help, --version, usage errors (exit 2), not-running answers.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli, show } from '../helpers/cli.js';
+import { scenario } from '../helpers/scenario.js';
+
+const TIMEOUT = { timeout: 60_000 };
+
+test('--help exits 0 and lists the commands', TIMEOUT, scenario(async (p) => {
+  for (const args of [['--help'], ['-h'], ['web', 'start', '--help']]) {
+    const r = await runCli(p, args);
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /Usage: drover <service> <command>/, show(r));
+    for (const command of ['start', 'stop', 'restart', 'reload', 'status', 'connections']) {
+      assert.match(r.stdout, new RegExp(`^\\s+${command}\\b`, 'm'), `--help lists ${command}${show(r)}`);
+    }
+    assert.equal(r.stderr, '', show(r));
+  }
+}, { app: false }));
+
+test('--version exits 0 with the version', TIMEOUT, scenario(async (p) => {
+  const r = await runCli(p, ['--version']);
+  assert.equal(r.code, 0, show(r));
+  assert.match(r.stdout, /^\d+\.\d+\.\d+/, show(r));
+}, { app: false }));
+
+test('usage errors exit 2 with DROVER_ERR_USAGE', TIMEOUT, scenario(async (p) => {
+  p.writeConfig('web', { listen: 'http://127.0.0.1:1' });
+  const cases = [
+    ['web', 'frobnicate'],
+    ['web'],
+    [],
+    ['web', 'start', '--json'],
+    ['web', 'stop', '-d'],
+    ['web', 'status', '--bogus'],
+    ['web', 'reload', '--force'],
+  ];
+  for (const args of cases) {
+    const r = await runCli(p, args);
+    assert.equal(r.code, 2, show(r));
+    assert.match(r.stderr, /^error: /m, show(r));
+    assert.match(r.stderr, /code: DROVER_ERR_USAGE/, show(r));
+    assert.equal(p.pidOf('web'), null, `nothing started by: drover ${args.join(' ')}`);
+  }
+}, { app: false }));
+
+test('commands that need a running master say it is not running', TIMEOUT, scenario(async (p) => {
+  p.writeConfig('web', { listen: 'http://127.0.0.1:1' });
+  for (const [args, code] of [
+    [['web', 'status'], 3],
+    [['web', 'status', '--json'], 3],
+    [['web', 'reload'], 1],
+    [['web', 'connections'], 1],
+  ] as const) {
+    const r = await runCli(p, [...args]);
+    assert.equal(r.code, code, show(r));
+    if (args.includes('--json')) assert.deepEqual(JSON.parse(r.stdout), { service: 'web', state: 'stopped' }, show(r));
+    else assert.match(r.stderr, /web is not running[\s\S]*code: DROVER_ERR_NOT_RUNNING/, show(r));
+  }
+  const stop = await runCli(p, ['web', 'stop']);
+  assert.equal(stop.code, 0, show(stop));
+  assert.match(stop.stderr, /web is not running; nothing to stop/, show(stop));
+}, { app: false }));
+
+test('--root and DROVER_ROOT select the project from another directory', TIMEOUT, scenario(async (p) => {
+  p.writeConfig('web', { listen: 'http://127.0.0.1:1' });
+  const viaFlag = await runCli(p, ['web', 'status', '--root', p.root], { cwd: '/' });
+  assert.equal(viaFlag.code, 3, show(viaFlag));
+  assert.ok(viaFlag.stderr.includes(`${p.root}/pidfiles/web.sock`), show(viaFlag));
+  const viaEnv = await runCli(p, ['web', 'status'], { cwd: '/', env: { DROVER_ROOT: p.root } });
+  assert.equal(viaEnv.code, 3, show(viaEnv));
+  assert.ok(viaEnv.stderr.includes(`${p.root}/pidfiles/web.sock`), show(viaEnv));
+}, { app: false }));
