@@ -44,7 +44,7 @@ test('reload prints old → new pids; the new pids serve, the old ones are gone'
 
   const reload = await runCli(p, ['web', 'reload']);
   assert.equal(reload.code, 0, show(reload));
-  assert.match(reload.stdout, /web reloaded in \d+ ms \(generation 2\)/, show(reload));
+  assert.match(reload.stdout, /^web reloaded in \d+ ms\b.*\(generation 2\)$/m, show(reload));
   const pairs = [...reload.stdout.matchAll(/worker (\d+): (\d+) → (\d+)/g)].map((m) => ({ id: Number(m[1]), oldPid: Number(m[2]), newPid: Number(m[3]) }));
   assert.deepEqual(pairs.map((x) => x.id).sort(), [1, 2], show(reload));
   for (const { id, oldPid, newPid } of pairs) {
