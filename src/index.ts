@@ -39,3 +39,15 @@ export interface ServiceOptions {
 export function defineService(options: ServiceOptions): ServiceOptions {
   return options;
 }
+
+/** The options config/worker_process.js may export. */
+export interface ProcessOptions {
+  hotReload?: {
+    enabled?: boolean;
+    inDaemon?: boolean;
+    paths?: string[];
+    extensions?: string[];
+    ignore?: string[];
+    debounceMs?: number;
+  };
+}

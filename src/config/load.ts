@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, ConfigNotFoundError } from '../errors.js';
 import { configDir } from '../paths.js';
 import { checkServiceName } from './services.js';
+import { validateProcessConfig, type ProcessConfig } from './process-config.js';
 import type { ServiceConfig } from './types.js';
 import { validateServiceConfig } from './validate.js';
 
@@ -13,12 +14,25 @@ const EXTENSIONS = ['.js', '.mjs', '.cjs', '.json'] as const;
 
 export function findConfigFile(root: string, service: string): string {
   checkServiceName(root, service);
-  const dir = configDir(root);
+  const file = existingConfigFile(root, service);
+  if (file) return file;
+  throw new ConfigNotFoundError(service, path.relative(process.cwd(), configDir(root)) || '.');
+}
+
+function existingConfigFile(root: string, name: string): string | null {
   for (const ext of EXTENSIONS) {
-    const file = path.join(dir, `worker_${service}${ext}`);
+    const file = path.join(configDir(root), `worker_${name}${ext}`);
     if (fs.existsSync(file)) return file;
   }
-  throw new ConfigNotFoundError(service, path.relative(process.cwd(), dir) || '.');
+  return null;
+}
+
+/** config/worker_process.*: the monitors (hot reload). Optional: defaults when absent. */
+export async function loadProcessConfig(root: string): Promise<ProcessConfig> {
+  const file = existingConfigFile(root, 'process');
+  if (!file) return validateProcessConfig('config/worker_process.js', {});
+  const shown = path.relative(root, file);
+  return validateProcessConfig(shown, await importConfig(file, shown));
 }
 
 export async function loadServiceConfig(root: string, service: string): Promise<ServiceConfig> {

@@ -195,6 +195,7 @@ export class Arbiter {
     const startedAt = Date.now();
     const fail = (code: string, message: string, details?: string): ReloadResult => {
       this.lastError = message;
+      // The worker has printed its own stack on the same terminal or log.
       this.log(`reload failed: ${message}`);
       return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details } };
     };

@@ -2,7 +2,7 @@
 // signal handlers → config → pidfile lock → control socket → workers → loop → cleanup.
 import { ControlClient } from '../control/client.js';
 import { ControlServer } from '../control/server.js';
-import { loadServiceConfig } from '../config/load.js';
+import { loadProcessConfig, loadServiceConfig } from '../config/load.js';
 import { DroverError } from '../errors.js';
 import { servicePaths } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
@@ -39,8 +39,10 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   let control: ControlServer | null = null;
   let sentinel: OrphanSentinel | null = null;
   let monitor: WorkerMonitor | null = null;
+  let watcher: { close(): Promise<void> } | null = null;
   try {
     const config = await loadServiceConfig(options.root, options.service);
+    const { hotReload } = await loadProcessConfig(options.root);
     if (config.kind === 'ws') {
       throw new DroverError('DROVER_ERR_NOT_IMPLEMENTED', 'the WebSocket service is not implemented yet.', {
         hint: 'its config validates; the service itself arrives with the WebSocket issue.',
@@ -64,6 +66,10 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     await arbiter.start();
     monitor = new WorkerMonitor(arbiter, queue);
     monitor.start();
+    if (options.debug ? hotReload.enabled : hotReload.inDaemon) {
+      const { startHotReload } = await import('./hot-reload.js');
+      watcher = await startHotReload(options.root, hotReload, queue, log);
+    }
     reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info) });
     await arbiter.run();
     log('stopped');
@@ -73,6 +79,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     throw e;
   } finally {
     monitor?.stop();
+    await watcher?.close();
     sentinel?.close();
     await pidfile?.remove();
     for (const waiter of queue.stopWaiters) waiter.resolve();

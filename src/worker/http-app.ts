@@ -14,7 +14,11 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unk
 const MAX_BODY = 1024 * 1024;
 
 export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<RequestListener> {
-  if (config.app === null) return conventionListener(new Router(worker.root), worker);
+  if (config.app === null) {
+    const router = new Router(worker.root, worker.debug);
+    await router.preload();
+    return conventionListener(router, worker);
+  }
   const exports = await requireUserModule(worker.root, config.app, 'the "app" module');
   const app = exports.default ?? exports.app ?? exports;
   if (typeof app === 'function') return app as RequestListener;

@@ -3,11 +3,13 @@
 //
 // Only declared actions route: a method defined on the controller class itself (not inherited,
 // not `constructor`), whose name is [A-Za-z][A-Za-z0-9_]* (so never `_private`, `__proto__`
-// or `..`), in a controller file that exists on disk.
+// or `..`), in a controller file that was on disk when the worker booted.
+import fs from 'node:fs';
 import path from 'node:path';
-import { findModuleFile, importUserModule } from './user-module.js';
+import { importUserModule } from './user-module.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const SOURCE = /\.(ts|mts|js|mjs|cjs)$/;
 
 export interface RouteTarget {
   module: string;
@@ -34,15 +36,30 @@ export function parseRoutePath(pathInfo: string): RouteTarget | { error: string 
 }
 
 export class Router {
-  /** Controller classes by "module/Controller"; null when the file does not exist. */
-  private readonly controllers = new Map<string, Promise<(new () => object) | null>>();
+  /** Controller classes by "module/Controller", all loaded at once by preload(). */
+  private controllers: Promise<Map<string, new () => object>> | null = null;
 
-  constructor(private readonly root: string) {}
+  /** `preferSources`: where both X.ts and a compiled X.js exist, debug mode runs the source. */
+  constructor(
+    private readonly root: string,
+    private readonly preferSources = true,
+  ) {}
+
+  /**
+   * Loads every controller under app/<module>/controller/ now, at boot. A resident worker
+   * must not read code from disk later: after a file changes, the old workers keep answering
+   * with the code they booted with, and a broken file fails the new workers' boot (so a
+   * reload rolls back) instead of failing requests.
+   */
+  preload(): Promise<Map<string, new () => object>> {
+    this.controllers ??= loadControllers(this.root, this.preferSources);
+    return this.controllers;
+  }
 
   async resolve(pathInfo: string): Promise<Resolved> {
     const target = parseRoutePath(pathInfo);
     if ('error' in target) return { ok: false, status: 400, message: target.error };
-    const Controller = await this.loadController(target.module, target.controller);
+    const Controller = (await this.preload()).get(`${target.module}/${target.controller}`);
     if (!Controller) return { ok: false, status: 404, message: `no controller ${target.module}/${target.controller}.` };
     const action = declaredAction(Controller, target.action);
     if (!action) return { ok: false, status: 404, message: `${target.controller} has no action "${target.action}".` };
@@ -52,26 +69,38 @@ export class Router {
       invoke: (...args) => action.apply(new Controller(), args),
     };
   }
+}
 
-  private loadController(module: string, controller: string): Promise<(new () => object) | null> {
-    const key = `${module}/${controller}`;
-    let loading = this.controllers.get(key);
-    if (!loading) {
-      loading = this.importController(module, controller);
-      this.controllers.set(key, loading);
-      // A load error is not cached: the next request tries again and reports it again.
-      loading.catch(() => this.controllers.delete(key));
+async function loadControllers(root: string, preferSources: boolean): Promise<Map<string, new () => object>> {
+  const controllers = new Map<string, new () => object>();
+  for (const module of listNames(path.join(root, 'app'), true)) {
+    const dir = path.join(root, 'app', module, 'controller');
+    const files = new Map<string, string>();
+    for (const file of listNames(dir, false)) {
+      const controller = path.basename(file, path.extname(file));
+      if (!SOURCE.test(file) || !NAME.test(controller)) continue;
+      const seen = files.get(controller);
+      if (!seen || /\.m?ts$/.test(file) === preferSources) files.set(controller, file);
     }
-    return loading;
+    for (const [controller, file] of files) {
+      const exports = await importUserModule(path.join(dir, file), root);
+      const candidate = exports[controller] ?? exports.default;
+      if (typeof candidate === 'function' && candidate.prototype) controllers.set(`${module}/${controller}`, candidate as new () => object);
+    }
   }
+  return controllers;
+}
 
-  private async importController(module: string, controller: string): Promise<(new () => object) | null> {
-    const file = findModuleFile(this.root, path.join('app', module, 'controller', controller));
-    // Case matters even on case-insensitive file systems: /worker/httpexamples is not a route.
-    if (!file || path.basename(file, path.extname(file)) !== controller) return null;
-    const exports = await importUserModule(file, this.root);
-    const candidate = exports[controller] ?? exports.default;
-    return typeof candidate === 'function' && candidate.prototype ? (candidate as new () => object) : null;
+/** Sorted entry names of a folder: sub-folders or files; none if it does not exist. */
+function listNames(dir: string, directories: boolean): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => (directories ? d.isDirectory() : d.isFile()) && NAME.test(d.name.split('.')[0]!))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
   }
 }
 

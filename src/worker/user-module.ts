@@ -23,7 +23,7 @@ export async function importUserModule(file: string, root: string): Promise<Reco
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     const e = error as Error;
-    throw new DroverError('DROVER_ERR_APP_LOAD', `cannot load ${path.relative(root, file)}: ${e.message.split('\n')[0]}`, {
+    throw new DroverError('DROVER_ERR_APP_LOAD', `cannot load ${path.relative(root, file)}: ${summary(e.message)}`, {
       details: e.stack,
     });
   }
@@ -38,6 +38,12 @@ export async function requireUserModule(root: string, specifier: string, what: s
     });
   }
   return importUserModule(file, root);
+}
+
+/** The first line of an error, or two when the first only announces the second (esbuild). */
+function summary(message: string): string {
+  const [first = '', second] = message.split('\n');
+  return first.endsWith(':') && second ? `${first} ${second.trim()}` : first;
 }
 
 function enableTypeScript(): Promise<void> {
