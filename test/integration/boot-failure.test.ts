@@ -76,9 +76,11 @@ test('a worker that keeps failing to boot after the start: slot and service erro
   p.writeFile('boom-marker', '');
   killQuietly(victim.pid!, 'SIGKILL');
 
-  const errored = await waitFor('the service to be errored', async () => {
+  // Polls until both the service and the slot say errored: a status taken while the last
+  // attempt is dying may show the service errored and that worker's row still "stopping".
+  const errored = await waitFor('the service and slot 1 to be errored', async () => {
     const s = await statusJson(p, 'web');
-    return s.state === 'errored' ? s : null;
+    return s.state === 'errored' && s.workers.find((w) => w.id === 1)?.state === 'errored' ? s : null;
   });
   const slot1 = errored.workers.find((w) => w.id === 1)!;
   const slot2 = errored.workers.find((w) => w.id === 2)!;
