@@ -10,4 +10,7 @@ export default {
     ignore: [],
     debounceMs: 300,
   },
+  // A production start (start -d) runs the compiled JavaScript in <outDir>/app when it exists
+  // (npm run build puts it there); debug mode always runs the TypeScript sources.
+  build: { outDir: 'dist' },
 };

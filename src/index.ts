@@ -50,4 +50,5 @@ export interface ProcessOptions {
     ignore?: string[];
     debounceMs?: number;
   };
+  build?: { outDir?: string };
 }

@@ -17,8 +17,18 @@ export interface HotReloadConfig {
   debounceMs: number;
 }
 
+export interface BuildConfig {
+  /**
+   * Where the project's build puts compiled JavaScript, mirroring the project's folders
+   * (app/x.ts → <outDir>/app/x.js). A production start runs the code there when
+   * <outDir>/app exists; debug mode always runs the sources.
+   */
+  outDir: string;
+}
+
 export interface ProcessConfig {
   hotReload: HotReloadConfig;
+  build: BuildConfig;
 }
 
 export const DEFAULT_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
@@ -35,6 +45,9 @@ export function validateProcessConfig(file: string, raw: unknown): ProcessConfig
     debounceMs: h ? h.integer('debounceMs', 300, 0, 'ms') : 300,
   });
   h?.rejectUnknownKeys();
+  const b = r.object('build');
+  const build: BuildConfig = Object.freeze({ outDir: b ? b.string('outDir', 'dist') : 'dist' });
+  b?.rejectUnknownKeys();
   r.rejectUnknownKeys();
-  return Object.freeze({ hotReload });
+  return Object.freeze({ hotReload, build });
 }

@@ -26,6 +26,8 @@ export interface ArbiterOptions {
   queue: CommandQueue;
   sentinel: OrphanSentinel;
   debug: boolean;
+  /** The project's compiled-code folder (config/worker_process.* build.outDir). */
+  buildDir: string;
   log(message: string): void;
 }
 
@@ -120,6 +122,7 @@ export class Arbiter {
       DROVER_GENERATION: String(generation),
       DROVER_ROOT: this.options.root,
       DROVER_DEBUG: this.options.debug ? '1' : '0',
+      DROVER_BUILD_DIR: this.options.buildDir,
       DROVER_CONFIG: JSON.stringify(this.config),
       DROVER_MAX_REQUESTS: String(this.requestLimit()),
     });

@@ -42,7 +42,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   let watcher: { close(): Promise<void> } | null = null;
   try {
     const config = await loadServiceConfig(options.root, options.service);
-    const { hotReload } = await loadProcessConfig(options.root);
+    const { hotReload, build } = await loadProcessConfig(options.root);
     if (config.kind === 'ws') {
       throw new DroverError('DROVER_ERR_NOT_IMPLEMENTED', 'the WebSocket service is not implemented yet.', {
         hint: 'its config validates; the service itself arrives with the WebSocket issue.',
@@ -57,7 +57,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     });
     await pidfile.acquire();
     sentinel = new OrphanSentinel();
-    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, log });
+    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, log });
     const info = { startedAt: new Date(), version: droverVersion() };
     control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
     await control.listen();

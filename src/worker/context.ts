@@ -1,5 +1,7 @@
 // What drover hands to user code: hooks get a WorkerContext, controller actions an ActionContext.
+import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 
 export interface WorkerContext {
   service: string;
@@ -12,6 +14,11 @@ export interface WorkerContext {
   /** True in foreground (debug) mode. */
   debug: boolean;
   root: string;
+  /**
+   * Where the application's code is loaded from: the project root (sources; TypeScript runs
+   * through tsx), or in production the build folder holding its compiled JavaScript.
+   */
+  codeRoot: string;
 }
 
 export interface ActionContext {
@@ -29,13 +36,17 @@ export interface ActionContext {
 }
 
 export function workerContextFromEnv(env: NodeJS.ProcessEnv): WorkerContext {
+  const root = env.DROVER_ROOT ?? process.cwd();
+  const debug = env.DROVER_DEBUG === '1';
+  const build = env.DROVER_BUILD_DIR ? path.resolve(root, env.DROVER_BUILD_DIR) : null;
   return {
     service: env.DROVER_SERVICE ?? 'unknown',
     workerId: Number(env.DROVER_WORKER_ID ?? 0),
     role: env.DROVER_ROLE ?? 'unknown',
     pid: process.pid,
     generation: Number(env.DROVER_GENERATION ?? 1),
-    debug: env.DROVER_DEBUG === '1',
-    root: env.DROVER_ROOT ?? process.cwd(),
+    debug,
+    root,
+    codeRoot: !debug && build !== null && fs.existsSync(path.join(build, 'app')) ? build : root,
   };
 }

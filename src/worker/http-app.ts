@@ -15,11 +15,11 @@ const MAX_BODY = 1024 * 1024;
 
 export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<RequestListener> {
   if (config.app === null) {
-    const router = new Router(worker.root, worker.debug);
+    const router = new Router(worker.codeRoot, worker.debug);
     await router.preload();
     return conventionListener(router, worker);
   }
-  const exports = await requireUserModule(worker.root, config.app, 'the "app" module');
+  const exports = await requireUserModule(worker, config.app, 'the "app" module');
   const app = exports.default ?? exports.app ?? exports;
   if (typeof app === 'function') return app as RequestListener;
   if (app && typeof (app as { fetch?: unknown }).fetch === 'function') {

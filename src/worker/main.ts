@@ -1,6 +1,7 @@
 // Entry point of every worker (cluster.setupPrimary's exec). Boots the service named by the
 // validated config the master passed in DROVER_CONFIG, reports ready, answers stats requests
 // and drains on request. It never decides the service's fate: the master does.
+import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
 import { DroverError } from '../errors.js';
 import { PROTO } from '../protocol/envelope.js';
@@ -51,6 +52,10 @@ process.on('SIGINT', () => undefined);
 process.on('SIGQUIT', () => undefined);
 process.on('SIGTERM', () => stop(true));
 
+function log(message: string): void {
+  if (worker.workerId === 1) process.stdout.write(`[${worker.service} worker ${worker.workerId}] ${message}\n`);
+}
+
 function send(message: WorkerToMaster, then?: () => void): void {
   if (!process.connected) return void then?.();
   process.send!(message, undefined, {}, () => then?.());
@@ -72,7 +77,8 @@ function stop(graceful: boolean): void {
 
 async function boot(): Promise<void> {
   try {
-    hooks = config.kind === 'custom' ? await loadCustomHandler(config, worker.root) : await ModuleHooks.fromAppDir(worker.root);
+    if (worker.codeRoot !== worker.root) log(`running compiled JavaScript from ${path.relative(worker.root, worker.codeRoot) || '.'}/`);
+    hooks = config.kind === 'custom' ? await loadCustomHandler(config, worker) : await ModuleHooks.fromAppDir(worker.codeRoot);
     await hooks.run('onWorkerStart', worker);
     if (config.kind === 'http') service = await startHttpService(config, worker, counters);
     else service = startCustomService();

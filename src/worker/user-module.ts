@@ -9,11 +9,15 @@ import { DroverError } from '../errors.js';
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 let typescriptReady: Promise<void> | null = null;
 
-/** Resolves `specifier` (relative to root, extension optional) to a file, or null. */
+/**
+ * Resolves `specifier` (relative to root; extension optional) to a file, or null. Under a
+ * build folder, "app/server.ts" finds the compiled "app/server.js".
+ */
 export function findModuleFile(root: string, specifier: string): string | null {
   const base = path.resolve(root, specifier);
   if (path.extname(base) && isFile(base)) return base;
-  for (const ext of SOURCE_EXTENSIONS) if (isFile(base + ext)) return base + ext;
+  const stem = SOURCE_EXTENSIONS.includes(path.extname(base)) ? base.slice(0, -path.extname(base).length) : base;
+  for (const ext of SOURCE_EXTENSIONS) if (isFile(stem + ext)) return stem + ext;
   return null;
 }
 
@@ -29,9 +33,15 @@ export async function importUserModule(file: string, root: string): Promise<Reco
   }
 }
 
-/** Loads `specifier` or fails with a message that names it. */
-export async function requireUserModule(root: string, specifier: string, what: string): Promise<Record<string, unknown>> {
-  const file = findModuleFile(root, specifier);
+/** Loads `specifier` (from the compiled code root first, then the project root) or fails with a message that names it. */
+export async function requireUserModule(
+  where: string | { root: string; codeRoot: string },
+  specifier: string,
+  what: string,
+): Promise<Record<string, unknown>> {
+  const root = typeof where === 'string' ? where : where.root;
+  const codeRoot = typeof where === 'string' ? where : where.codeRoot;
+  const file = findModuleFile(codeRoot, specifier) ?? findModuleFile(root, specifier);
   if (!file) {
     throw new DroverError('DROVER_ERR_APP_LOAD', `${what} "${specifier}" was not found (looked for ${specifier}{${SOURCE_EXTENSIONS.join(',')}} under ${root}).`, {
       hint: 'check the path in the service config; it is relative to the project root.',
