@@ -1,0 +1,67 @@
+// The bench's own temp projects, so nothing it starts touches the repo's config/ (ports 8000
+// and 2828) or pidfiles/:
+//   hello/    the plain-JS hello-world app (bench/reference/hello-app.mjs) that drover, the bare
+//             cluster and the single process all serve; no app/ folder, so drover's workers
+//             load no TypeScript loader. One config per scheduling policy.
+//   example/  a copy of the repo's app/ (the example app, TypeScript through tsx), served by
+//             convention routing, for "resident vs a fresh process".
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { benchDir, repoDir } from './targets.mjs';
+
+const RESERVED_PORTS = new Set([8000, 2828]);
+
+/** A port the kernel just handed out on 127.0.0.1 (never 8000 or 2828). */
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen({ host: '127.0.0.1', port: 0 }, () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
+    });
+    if (!RESERVED_PORTS.has(port)) return port;
+  }
+}
+
+export function makeTempDir() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'drover-bench-'));
+}
+
+/** Removes a folder this bench created (refuses anything not made by makeTempDir). */
+export function removeTempDir(dir) {
+  if (!dir || !path.basename(dir).startsWith('drover-bench-') || path.dirname(dir) !== os.tmpdir()) return;
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The hello project: one drover service per entry of `services` ({ service, port,
+ * schedulingPolicy }). Returns { root, appPath }.
+ */
+export function makeHelloProject(base, services) {
+  const root = path.join(base, 'hello');
+  fs.mkdirSync(path.join(root, 'config'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  const appPath = path.join(root, 'hello-app.mjs');
+  fs.copyFileSync(path.join(benchDir, 'reference', 'hello-app.mjs'), appPath);
+  for (const s of services) writeHttpConfig(root, s.service, { listen: `http://127.0.0.1:${s.port}`, count: 2, app: 'hello-app.mjs', schedulingPolicy: s.schedulingPolicy ?? 'rr' });
+  return { root, appPath };
+}
+
+/** The example project: the repo's app/ as it is now, convention routing, 2 workers. */
+export function makeExampleProject(base, { service, port }) {
+  const root = path.join(base, 'example');
+  fs.mkdirSync(path.join(root, 'config'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  fs.cpSync(path.join(repoDir, 'app'), path.join(root, 'app'), { recursive: true });
+  writeHttpConfig(root, service, { listen: `http://127.0.0.1:${port}`, count: 2 });
+  return { root };
+}
+
+function writeHttpConfig(root, service, config) {
+  fs.writeFileSync(path.join(root, 'config', `worker_${service}.json`), `${JSON.stringify({ stopTimeout: 10_000, ...config }, null, 2)}\n`);
+}
