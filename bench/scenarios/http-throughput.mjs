@@ -1,0 +1,157 @@
+// Scenario 1: HTTP throughput and latency of the hello-world app, drover (2 workers) against a
+// bare node:cluster primary with the same app and worker count, and a single process.
+//   keep-alive:      autocannon, `connections` sockets, each reused for every request.
+//   new connection:  the bench's client (lib/http-load.mjs), one connection per request.
+// Rounds are interleaved (every target once per round, the order rotated each round). Per run
+// the figures are: req/s, p50/p99 latency, the CPU seconds per second its master used
+// (/proc), and how evenly the workers shared the requests (requests per worker from drover's
+// `status --json`, or from the bare workers' counters): evenness = least / most, 1 = even.
+import { httpLoad, keepAliveLoad } from '../lib/load.mjs';
+import { fmt, range, ratio, targetText } from '../lib/report.mjs';
+import { summarize } from '../lib/stats.mjs';
+
+export const id = 'http-throughput';
+export const title = 'HTTP throughput and latency, hello world, 2 workers';
+
+export async function run(ctx) {
+  const s = ctx.settings;
+  const modes = {
+    'keep-alive': { targets: s.keepAliveTargets, load: (t) => keepAliveLoad({ port: t.port, connections: s.connections, durationS: s.durationS }) },
+    'new-connection': {
+      targets: s.newConnectionTargets,
+      load: (t) => httpLoad({ port: t.port, connections: s.newConnectionConcurrency, durationMs: s.durationS * 1000, keepAlive: false }),
+    },
+  };
+  const runs = {};
+  for (const [mode, { targets, load }] of Object.entries(modes)) {
+    runs[mode] = Object.fromEntries(targets.map((name) => [name, []]));
+    for (const name of targets) await ctx.target(name);
+    if (s.warmupS > 0) {
+      ctx.log(`  ${mode}: warm-up ${s.warmupS}s per target`);
+      for (const name of targets) await keepAliveLoad({ port: (await ctx.target(name)).port, connections: s.connections, durationS: s.warmupS });
+    }
+    for (let round = 0; round < s.rounds; round++) {
+      const order = rotate(targets, round);
+      for (const name of order) {
+        const figures = await measure(ctx, await ctx.target(name), () => load(ctx.started.get(name)), { sampleConnections: mode === 'keep-alive' && round === 0 });
+        runs[mode][name].push(figures);
+        ctx.loaded.add(name);
+        ctx.log(`  ${mode} round ${round + 1}/${s.rounds} ${name}: ${fmt(figures.rps, 0)} req/s, p99 ${fmt(figures.p99)} ms, evenness ${fmt(figures.evenness)}, CPU µs/req master ${fmt(figures.masterCpuUsPerRequest)} workers ${fmt(figures.workerCpuUsPerRequest)}, failed ${figures.failed}`);
+      }
+    }
+  }
+  return summarizeRuns(runs);
+}
+
+/** One load run against one target, with the counters read before and after. */
+async function measure(ctx, target, load, { sampleConnections }) {
+  const before = await target.counters();
+  const cpuBefore = ctx.cpuSeconds(before.master.pid);
+  const workerCpuBefore = before.workers.map((w) => ctx.cpuSeconds(w.pid));
+  let connectionSample = null;
+  const sampling = sampleConnections
+    ? new Promise((resolve) => setTimeout(resolve, (ctx.settings.durationS * 1000) / 2)).then(async () => (connectionSample = (await target.counters()).workers.map((w) => w.connections)))
+    : null;
+  const startedAt = performance.now();
+  const result = await load();
+  const seconds = (performance.now() - startedAt) / 1000;
+  await sampling;
+  const cpuAfter = ctx.cpuSeconds(before.master.pid);
+  const workerCpu = before.workers.map((w, i) => (workerCpuBefore[i] === null ? Number.NaN : ctx.cpuSeconds(w.pid) - workerCpuBefore[i]));
+  const after = await target.counters();
+  const perWorker = after.workers.map((w) => w.requests - (before.workers.find((b) => b.pid === w.pid)?.requests ?? 0));
+  const served = perWorker.filter((n) => n >= 0);
+  return {
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    failed: result.failed,
+    requests: result.requests,
+    perWorker: served,
+    evenness: served.length > 1 ? Math.min(...served) / Math.max(...served) : null,
+    connectionsPerWorker: connectionSample,
+    masterCpuPerS: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / seconds,
+    // CPU time per request served, in µs: the master's (rr accepts there) and the workers' together.
+    masterCpuUsPerRequest: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) / result.requests) * 1e6,
+    workerCpuUsPerRequest: (workerCpu.reduce((a, b) => a + b, 0) / result.requests) * 1e6,
+  };
+}
+
+function summarizeRuns(runs) {
+  const figures = {};
+  for (const [mode, byTarget] of Object.entries(runs)) {
+    figures[mode] = {};
+    for (const [name, list] of Object.entries(byTarget)) {
+      figures[mode][name] = {
+        rps: summarize(list.map((r) => r.rps)),
+        p50: summarize(list.map((r) => r.p50)),
+        p99: summarize(list.map((r) => r.p99)),
+        failed: list.reduce((n, r) => n + r.failed, 0),
+        masterCpuPerS: summarize(list.map((r) => r.masterCpuPerS ?? Number.NaN)),
+        masterCpuUsPerRequest: summarize(list.map((r) => r.masterCpuUsPerRequest ?? Number.NaN)),
+        workerCpuUsPerRequest: summarize(list.map((r) => r.workerCpuUsPerRequest)),
+        evenness: summarize(list.map((r) => r.evenness ?? Number.NaN)),
+        perWorker: list.map((r) => r.perWorker),
+        connectionsPerWorker: list.find((r) => r.connectionsPerWorker)?.connectionsPerWorker ?? null,
+      };
+    }
+  }
+  const ratios = [];
+  const rows = [];
+  const values = (mode, name, key) => runs[mode]?.[name]?.map((r) => r[key]) ?? [];
+  const has = (mode, ...names) => names.every((n) => runs[mode]?.[n]?.length > 0);
+
+  const ka = 'keep-alive';
+  if (has(ka, 'drover-rr', 'bare-rr')) {
+    ratios.push(ratio({ id: 'keepalive-rps-vs-bare', name: 'keep-alive req/s, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(ka, 'drover-rr', 'rps'), b: values(ka, 'bare-rr', 'rps'), target: { op: '>=', value: 0.97 } }));
+    ratios.push(ratio({ id: 'keepalive-p99-vs-bare', name: 'keep-alive p99, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(ka, 'drover-rr', 'p99'), b: values(ka, 'bare-rr', 'p99'), better: 'lower' }));
+  }
+  if (has(ka, 'drover-rr', 'single')) {
+    ratios.push(ratio({ id: 'keepalive-rps-vs-single', name: 'keep-alive req/s, drover rr ÷ single process', of: 'drover-rr', reference: 'single', a: values(ka, 'drover-rr', 'rps'), b: values(ka, 'single', 'rps') }));
+  }
+  if (has(ka, 'bare-rr', 'single')) {
+    ratios.push(ratio({ id: 'keepalive-bare-vs-single', name: 'keep-alive req/s, bare cluster rr ÷ single process', of: 'bare-rr', reference: 'single', a: values(ka, 'bare-rr', 'rps'), b: values(ka, 'single', 'rps') }));
+  }
+
+  const nc = 'new-connection';
+  const bestBare = () => {
+    const rr = values(nc, 'bare-rr', 'rps');
+    const none = values(nc, 'bare-none', 'rps');
+    return rr.map((x, i) => Math.max(x, none[i] ?? 0));
+  };
+  if (has(nc, 'drover-rr', 'bare-rr')) {
+    const best = has(nc, 'bare-none') ? bestBare() : values(nc, 'bare-rr', 'rps');
+    const refName = has(nc, 'bare-none') ? 'best of bare rr / bare none, per round' : 'bare-rr';
+    ratios.push(ratio({ id: 'newconn-rps-vs-best-bare', name: 'new-connection req/s, drover rr ÷ best bare mode', of: 'drover-rr', reference: refName, a: values(nc, 'drover-rr', 'rps'), b: best, target: { op: '>=', value: 1 } }));
+    if (has(nc, 'drover-none')) {
+      ratios.push(ratio({ id: 'newconn-none-rps-vs-best-bare', name: 'new-connection req/s, drover none ÷ best bare mode', of: 'drover-none', reference: refName, a: values(nc, 'drover-none', 'rps'), b: best, target: { op: '>=', value: 1 } }));
+    }
+    ratios.push(ratio({ id: 'newconn-p99-vs-bare', name: 'new-connection p99, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'p99'), b: values(nc, 'bare-rr', 'p99'), better: 'lower' }));
+  }
+  if (has(nc, 'bare-none', 'bare-rr')) {
+    ratios.push(ratio({ id: 'newconn-bare-none-vs-rr', name: 'new-connection req/s, bare none ÷ bare rr', of: 'bare-none', reference: 'bare-rr', a: values(nc, 'bare-none', 'rps'), b: values(nc, 'bare-rr', 'rps') }));
+  }
+  if (has(nc, 'drover-none', 'drover-rr')) {
+    ratios.push(ratio({ id: 'newconn-drover-none-vs-rr', name: 'new-connection req/s, drover none ÷ drover rr', of: 'drover-none', reference: 'drover-rr', a: values(nc, 'drover-none', 'rps'), b: values(nc, 'drover-rr', 'rps') }));
+  }
+
+  // Table rows: the ratios, then the absolute figures per target for context.
+  for (const r of ratios) rows.push({ figure: r.name, drover: range(r.of_values), reference: range(r.reference_values), ratio: range(r.ratio), target: targetText(r.target), met: r.met });
+  for (const [mode, byTarget] of Object.entries(figures)) {
+    for (const [name, f] of Object.entries(byTarget)) {
+      const conns = f.connectionsPerWorker ? `, conns/worker ${f.connectionsPerWorker.join('/')}` : '';
+      rows.push({
+        figure: `  ${mode} ${name}`,
+        drover: `${range(f.rps, 0)} req/s`,
+        reference: `p50 ${fmt(f.p50.median)} p99 ${fmt(f.p99.median)} ms`,
+        ratio: `evenness ${range(f.evenness)}, master ${fmt(f.masterCpuPerS.median)} CPU-s/s${conns}${f.failed ? `, ${f.failed} failed` : ''}`,
+      });
+    }
+  }
+  return { title, figures, ratios, rows };
+}
+
+function rotate(list, by) {
+  const k = by % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}

@@ -1,0 +1,64 @@
+// Scenario 4: memory. drover's master against the bare node:cluster primary (and against the
+// absolute target of DESIGN.md §8, ≤ 45 MiB), drover's workers against bare workers, idle
+// (read once right after each started, before any load) and after load (now: after the
+// throughput scenario, or after a short keep-alive load of its own if that did not run).
+// Every figure is VmRSS from /proc/<pid>/status, read the same way for both; drover's own
+// `status --json` figure is kept beside it in the results file.
+import { keepAliveLoad } from '../lib/load.mjs';
+import { absolute, fmt, range, ratio, targetText } from '../lib/report.mjs';
+import { MiB } from '../lib/stats.mjs';
+
+export const id = 'memory';
+export const title = 'Master and worker RSS (VmRSS), idle and after load';
+
+const PAIRS = [
+  ['drover-rr', 'bare-rr'],
+  ['drover-none', 'bare-none'],
+];
+
+export async function run(ctx) {
+  const s = ctx.settings;
+  const pairs = PAIRS.filter(([d, b]) => ctx.started.has(d) && ctx.started.has(b));
+  if (pairs.length === 0) pairs.push(PAIRS[0]);
+  const names = pairs.flat();
+  for (const name of names) await ctx.target(name);
+  for (const name of names) {
+    if (ctx.loaded.has(name)) continue;
+    ctx.log(`  ${name}: ${s.durationS}s keep-alive load before the "after load" reading`);
+    await keepAliveLoad({ port: ctx.started.get(name).port, connections: s.connections, durationS: s.durationS });
+    ctx.loaded.add(name);
+  }
+  const afterLoad = new Map();
+  for (const name of names) afterLoad.set(name, await ctx.started.get(name).counters());
+
+  const figures = {};
+  const ratios = [];
+  const rows = [];
+  for (const [drover, bare] of pairs) {
+    for (const [when, readings] of [['idle', ctx.idleMemory], ['after load', afterLoad]]) {
+      const d = readings.get(drover);
+      const b = readings.get(bare);
+      const key = `${drover} ${when}`;
+      figures[key] = {
+        droverMasterMiB: d.master.rss / MiB,
+        droverMasterReportedMiB: d.master.reportedRss / MiB,
+        droverWorkersMiB: d.workers.map((w) => w.rss / MiB),
+        bareMasterMiB: b.master.rss / MiB,
+        bareWorkersMiB: b.workers.map((w) => w.rss / MiB),
+      };
+      const f = figures[key];
+      const master = ratio({ id: `master-rss-${when.replace(' ', '-')}-${drover}`, name: `master RSS ${when}, ${drover} ÷ ${bare} primary`, of: drover, reference: bare, a: [f.droverMasterMiB], b: [f.bareMasterMiB], better: 'lower' });
+      const worker = ratio({ id: `worker-rss-${when.replace(' ', '-')}-${drover}`, name: `worker RSS ${when} (mean), ${drover} ÷ ${bare}`, of: drover, reference: bare, a: [mean(f.droverWorkersMiB)], b: [mean(f.bareWorkersMiB)], better: 'lower' });
+      const abs = absolute({ id: `master-rss-mib-${when.replace(' ', '-')}-${drover}`, name: `master RSS ${when}, ${drover}`, of: drover, unit: 'MiB', values: [f.droverMasterMiB], target: { op: '<=', value: 45, unit: 'MiB' } });
+      ratios.push(master, worker, abs);
+      rows.push({ figure: abs.name, drover: `${fmt(f.droverMasterMiB, 1)} MiB`, reference: `(status --json: ${fmt(f.droverMasterReportedMiB, 1)} MiB)`, ratio: '', target: targetText(abs.target), met: abs.met });
+      rows.push({ figure: master.name, drover: `${fmt(f.droverMasterMiB, 1)} MiB`, reference: `${fmt(f.bareMasterMiB, 1)} MiB`, ratio: range(master.ratio), target: '' });
+      rows.push({ figure: worker.name, drover: `${f.droverWorkersMiB.map((x) => fmt(x, 1)).join(' / ')} MiB`, reference: `${f.bareWorkersMiB.map((x) => fmt(x, 1)).join(' / ')} MiB`, ratio: range(worker.ratio), target: '' });
+    }
+  }
+  return { title, figures, ratios, rows };
+}
+
+function mean(xs) {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
