@@ -1,0 +1,85 @@
+// The bench's harness on a tiny load, so that it cannot rot: the same code path as
+// `npm run bench -- --quick`, one round of one second, every HTTP scenario. It asserts only that
+// well-formed results came out and that nothing it started is left running; never a timing.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+// @ts-expect-error: plain ESM without types (bench/ has no build step)
+import { runBench } from '../../bench/lib/harness.mjs';
+// @ts-expect-error: plain ESM without types
+import { ProcessRegistry, isAlive } from '../../bench/lib/procs.mjs';
+
+const TINY = {
+  rounds: 1,
+  durationS: 1,
+  warmupS: 0,
+  connections: 4,
+  newConnectionConcurrency: 2,
+  keepAliveTargets: ['drover-rr', 'bare-rr', 'single'],
+  newConnectionTargets: ['drover-rr', 'bare-rr'],
+  reloadRounds: 1,
+  reloadLoadS: 2,
+  reloadAtS: 0.7,
+  reloadAutocannon: false,
+  statusRuns: 2,
+  freshRuns: 1,
+  residentRequestsPerRound: 3,
+  settleMs: 100,
+};
+
+type Ratio = { id: string; ratio?: { median: number }; value?: { median: number } };
+type Scenario = { error?: string; skipped?: string; ratios?: Ratio[]; rows?: unknown[] };
+
+test('the quick bench harness produces well-formed results on a tiny load and stops everything', { timeout: 50_000 }, async () => {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drover-bench-smoke-'));
+  const registry = new ProcessRegistry();
+  const log: string[] = [];
+  try {
+    const { results, file, leftRunning, startedPids } = await runBench({
+      mode: 'quick',
+      scenarios: ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh', 'websocket'],
+      settings: TINY,
+      outDir,
+      registry,
+      log: (line: string) => log.push(line),
+    });
+    const context = `\nbench log:\n${log.join('\n')}`;
+
+    assert.ok(file && file.startsWith(outDir), `results file in the folder passed in (${file})`);
+    assert.match(path.basename(file), /^\d{4}-\d{2}-\d{2}-[0-9a-z]+-quick\.json$/);
+    const written = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.deepEqual(written.headline, results.headline);
+
+    assert.equal(results.mode, 'quick');
+    assert.ok(results.machine.cores > 0);
+    assert.match(results.node, /^v\d+/);
+    assert.match(results.loadGenerator.keepAlive, /^autocannon \d+/);
+    assert.deepEqual(results.errors, [], `no scenario failed${context}`);
+
+    for (const id of ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh']) {
+      const s = results.scenarios[id] as Scenario;
+      assert.ok(s && !s.error && !s.skipped, `${id} ran${context}`);
+      assert.ok(s.ratios && s.ratios.length > 0, `${id} has ratios`);
+      assert.ok(s.rows && s.rows.length > 0, `${id} has table rows`);
+      for (const r of s.ratios) {
+        const median = (r.ratio ?? r.value)!.median;
+        assert.ok(Number.isFinite(median), `${id} / ${r.id}: a number (${median})${context}`);
+      }
+    }
+    assert.ok((results.scenarios.websocket as Scenario).skipped, 'the WebSocket placeholder says it was skipped');
+    assert.ok(results.headline.length >= 10);
+    for (const h of results.headline) {
+      assert.equal(typeof h.name, 'string');
+      assert.ok(Number.isFinite(h.median), `headline ${h.id} is a number`);
+    }
+
+    assert.deepEqual(leftRunning, []);
+    const alive = (startedPids as number[]).filter((pid) => isAlive(pid));
+    assert.deepEqual(alive, [], 'every process the bench started is gone');
+  } finally {
+    await registry.cleanup();
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+});
