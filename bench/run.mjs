@@ -46,7 +46,7 @@ try {
   });
   const m = results.machine;
   process.stdout.write(
-    `drover bench (${results.mode}) · commit ${results.commit.short}${results.commit.dirty ? ' (uncommitted changes)' : ''} · node ${results.node} · ${m.cores} cores (${m.cpuModel}) · ${results.loadGenerator.keepAlive.split(' (')[0]} · ${results.seconds} s\n\n`,
+    `drover bench (${results.mode}) · commit ${results.commit.short}${results.commit.dirty ? ' (uncommitted changes)' : ''} · node ${results.node} · ${m.cores} cores (${m.cpuModel}) · ${results.loadGenerator.keepAlive.split(' (')[0]} · ${results.seconds} s · load average ${m.loadAverageAtStart[0]} → ${m.loadAverageAtEnd[0]}\n\n`,
   );
   process.stdout.write(`${renderTable(results)}\n`);
   if (file) process.stdout.write(`\nfigures written to ${file}\n`);

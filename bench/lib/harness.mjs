@@ -76,6 +76,8 @@ export async function runBench(options = {}) {
     for (const dir of registry.tempDirs.splice(0)) removeTempDir(dir);
   }
   results.seconds = Math.round((performance.now() - startedAt) / 100) / 10;
+  // Other work on the machine shows here: the figures of a run at a high load average swing more.
+  results.machine.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
   for (const s of Object.values(results.scenarios)) {
     for (const r of s.ratios ?? []) results.headline.push({ scenario: Object.keys(results.scenarios).find((k) => results.scenarios[k] === s), ...headlineOf(r) });
   }

@@ -97,8 +97,9 @@ function summarizeRuns(runs, autocannonView) {
   ];
   const rows = [];
   for (const r of ratios) {
-    if (r.ratio) rows.push({ figure: r.name, drover: range(r.of_values), reference: range(r.reference_values), ratio: range(r.ratio), target: targetText(r.target), met: r.met });
-    else rows.push({ figure: r.name, drover: range(r.value), reference: r.id === 'reload-failed-requests' ? `bare naive disconnect: ${range(summarize(pick(b, 'failed')))}` : `bare: ${range(summarize(pick(b, 'wallMs')))} ms`, ratio: '', target: targetText(r.target), met: r.met });
+    if (r.ratio) rows.push({ figure: r.name, drover: range(r.of_values, 1), reference: range(r.reference_values, 1), ratio: range(r.ratio), target: targetText(r.target), met: r.met });
+    else if (r.id === 'reload-failed-requests') rows.push({ figure: r.name, drover: range(r.value, 0), reference: `bare, naive disconnect: ${range(summarize(pick(b, 'failed')), 0)}`, ratio: '', target: targetText(r.target), met: r.met });
+    else rows.push({ figure: r.name, drover: `${range(r.value, 0)} ms`, reference: `bare: ${range(summarize(pick(b, 'wallMs')), 0)} ms`, ratio: '', target: targetText(r.target), met: r.met });
   }
   rows.push({ figure: '  drover: reported by reload / p99 steady → during', drover: `${range(summarize(pick(d, 'reportedMs')))} ms`, reference: `${range(summarize(pick(d, 'p99Steady')))} → ${range(summarize(pick(d, 'p99During')))} ms`, ratio: `p99 ratio ${range(summarize(p99Ratio(d)))}` });
   rows.push({ figure: '  bare: p99 steady → during', drover: '', reference: `${range(summarize(pick(b, 'p99Steady')))} → ${range(summarize(pick(b, 'p99During')))} ms`, ratio: `p99 ratio ${range(summarize(p99Ratio(b)))}` });
