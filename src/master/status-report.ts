@@ -77,13 +77,16 @@ async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: A
       rss: 0, heapUsed: 0, requests: 0, rps: 0, inflight: 0, connections: 0, elu: 0,
     };
   }
+  // Only a worker that was ready when asked can be called busy: one still booting may be
+  // compiling its code and answer late for that reason.
+  const wasReady = handle.state === 'ready';
   const fresh = handle.state === 'dead' ? null : await handle.requestStats(ANSWER_WITHIN_MS);
   return {
     ...base,
     ...handle.stats,
     pid: handle.pid,
     state: handle.state === 'dead' ? 'stopping' : handle.state,
-    busy: fresh === null && handle.state === 'ready',
+    busy: fresh === null && wasReady && handle.state === 'ready',
     generation: handle.generation,
     uptimeMs: Date.now() - handle.startedAt,
   };
