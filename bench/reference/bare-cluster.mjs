@@ -69,9 +69,20 @@ function runPrimary() {
     return { ms: performance.now() - startedAt, replaced };
   };
 
+  // Workers leave through disconnect (they exit normally, so e.g. --cpu-prof gets written);
+  // one still there after a second is killed.
   const shutdown = () => {
-    for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM');
-    process.exit(0);
+    const workers = Object.values(cluster.workers);
+    if (workers.length === 0) process.exit(0);
+    let left = workers.length;
+    for (const w of workers) {
+      w.once('exit', () => --left === 0 && process.exit(0));
+      w.disconnect();
+    }
+    setTimeout(() => {
+      for (const w of Object.values(cluster.workers)) w.process.kill('SIGKILL');
+      process.exit(0);
+    }, 1000).unref();
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
