@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'DROVER_ERR_STOP_TIMEOUT',
   'DROVER_ERR_CONTROL',
   'DROVER_ERR_NOT_IMPLEMENTED',
+  'DROVER_ERR_WS_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

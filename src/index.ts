@@ -2,6 +2,8 @@
 export type { ServiceConfig } from './config/types.js';
 export type { ServiceStatus, WorkerStatus } from './protocol/status.js';
 export type { WorkerContext, ActionContext } from './worker/context.js';
+export type { GatewayApi, Handshake, PushData, WsActionContext, WsCloseContext, WsConnectContext } from './ws/api.js';
+export { createGateway, gateway, type GatewayClient, type GatewayClientOptions } from './ws/push-client.js';
 
 /** The options a config/worker_<name>.js file may export (validated at load; see README). */
 export interface ServiceOptions {
@@ -32,6 +34,8 @@ export interface ServiceOptions {
   heartbeat?: { interval?: number; timeout?: number };
   maxPayload?: number;
   allowedOrigins?: string[];
+  maxBufferedAmount?: number;
+  closeSpreadMs?: number;
   redis?: string;
 }
 

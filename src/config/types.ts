@@ -68,9 +68,16 @@ export interface WsServiceConfig extends CommonConfig {
   kind: 'ws';
   gateway: { count: number };
   business: { count: number };
+  /** ms: the gateway pings every client this often; one that has not answered the previous ping is dropped. A client silent for `timeout` ms is closed. */
   heartbeat: { interval: number; timeout: number };
+  /** Largest message a client may send, in bytes (ws closes with 1009 above it). */
   maxPayload: number;
+  /** Origins allowed at the upgrade (others get 403); null = any. */
   allowedOrigins: readonly string[] | null;
+  /** A client whose unsent data exceeds this many bytes is dropped (it does not read). */
+  maxBufferedAmount: number;
+  /** ms over which a stopping gateway spreads its clients' 1001 closes. */
+  closeSpreadMs: number;
   redis: string | null;
 }
 

@@ -79,6 +79,8 @@ function readWs(r: ConfigReader, common: Common, cpus: number): WsServiceConfig 
     },
     maxPayload: r.integer('maxPayload', 1 * MiB, 1, 'bytes'),
     allowedOrigins: r.stringList('allowedOrigins'),
+    maxBufferedAmount: r.integer('maxBufferedAmount', 4 * MiB, 1024, 'bytes'),
+    closeSpreadMs: r.integer('closeSpreadMs', 1 * SECOND, 0, 'ms'),
     redis: r.string('redis', null),
   };
   for (const nested of [gateway, business, heartbeat]) nested?.rejectUnknownKeys();

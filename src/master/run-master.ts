@@ -6,7 +6,7 @@ import { loadProcessConfig, loadServiceConfig } from '../config/load.js';
 import { DroverError } from '../errors.js';
 import { servicePaths } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
-import { Arbiter } from './arbiter.js';
+import { Arbiter, planSlots } from './arbiter.js';
 import { CommandQueue } from './command-queue.js';
 import { controlHandlers } from './control-handlers.js';
 import { createLogger } from './log.js';
@@ -43,11 +43,6 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   try {
     const config = await loadServiceConfig(options.root, options.service);
     const { hotReload, build } = await loadProcessConfig(options.root);
-    if (config.kind === 'ws') {
-      throw new DroverError('DROVER_ERR_NOT_IMPLEMENTED', 'the WebSocket service is not implemented yet.', {
-        hint: 'its config validates; the service itself arrives with the WebSocket issue.',
-      });
-    }
     const paths = servicePaths(options.root, options.service, config.logFile);
     pidfile = new Pidfile({
       service: options.service,
@@ -62,7 +57,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
     await control.listen();
     arbiter.setupCluster();
-    log(`starting ${config.count} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
+    log(`starting ${planSlots(config).length} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
     await arbiter.start();
     monitor = new WorkerMonitor(arbiter, queue);
     monitor.start();

@@ -49,7 +49,12 @@ export interface ConnectionInfo {
   remoteAddress: string;
   remotePort: number;
   ageMs: number;
+  /** HTTP requests, or messages from a WebSocket client. */
   requests: number;
+  /** WebSocket clients only (gateway workers). */
+  clientId?: string;
+  uid?: string | null;
+  groups?: string[];
 }
 
 export interface WorkerConnections {

@@ -18,6 +18,7 @@ import { startHttpService } from './http-service.js';
 import { ModuleHooks } from './module-hooks.js';
 import type { RunningService } from './service.js';
 import { WorkerCounters } from './stats.js';
+import { runsUserCode, startWsService } from '../ws/service.js';
 
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
 const STOP_HOOK_MS = 5000;
@@ -78,9 +79,11 @@ function stop(graceful: boolean): void {
 async function boot(): Promise<void> {
   try {
     if (worker.codeRoot !== worker.root) log(`running compiled JavaScript from ${path.relative(worker.root, worker.codeRoot) || '.'}/`);
-    hooks = config.kind === 'custom' ? await loadCustomHandler(config, worker) : await ModuleHooks.fromAppDir(worker.codeRoot);
+    if (config.kind === 'custom') hooks = await loadCustomHandler(config, worker);
+    else if (runsUserCode(config, worker)) hooks = await ModuleHooks.fromAppDir(worker.codeRoot);
     await hooks.run('onWorkerStart', worker);
     if (config.kind === 'http') service = await startHttpService(config, worker, counters);
+    else if (config.kind === 'ws') service = await startWsService(config, worker, counters, hooks);
     else service = startCustomService();
     send({ proto: PROTO, type: 'ready', address: config.listen?.url ?? null });
   } catch (error) {

@@ -1,0 +1,110 @@
+// A gateway worker: listens on the service's port (shared by the gateways through cluster)
+// and on its own local socket for business workers and push clients. It runs no user code,
+// so it never needs a reload: business workers come and go behind it while clients stay.
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WsServiceConfig } from '../config/types.js';
+import { DroverError, PortInUseError } from '../errors.js';
+import type { WorkerContext } from '../worker/context.js';
+import type { RunningService } from '../worker/service.js';
+import type { WorkerCounters } from '../worker/stats.js';
+import { CLOSE_HANDSHAKE_MS } from './constants.js';
+import { Gateway } from './gateway.js';
+import { originAllowed } from './origin.js';
+import { gatewaySocketPath } from './paths.js';
+
+/** Longest Unix socket path that works on Linux and macOS alike. */
+const MAX_SOCKET_PATH = 103;
+
+export async function startGateway(config: WsServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
+  const log = (message: string) => process.stderr.write(`[${worker.service} gateway ${worker.workerId} pid ${process.pid}] ${message}\n`);
+  const gateway = new Gateway({ slot: worker.workerId, heartbeat: config.heartbeat, maxBufferedAmount: config.maxBufferedAmount, counters, log });
+  const local = await listenLocal(gatewaySocketPath(worker.root, worker.service, worker.workerId), (socket) => gateway.addPeer(socket));
+
+  const server = config.tls
+    ? https.createServer({ cert: fs.readFileSync(path.resolve(worker.root, config.tls.cert)), key: fs.readFileSync(path.resolve(worker.root, config.tls.key)) })
+    : http.createServer();
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: config.maxPayload,
+    perMessageDeflate: false,
+    closeTimeout: CLOSE_HANDSHAKE_MS,
+  } as ConstructorParameters<typeof WebSocketServer>[0]);
+  let accepting = true;
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket', connection: 'Upgrade' });
+    res.end('This is a WebSocket service: connect with a WebSocket client.\n');
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', ignore);
+    if (!accepting) return void socket.destroy();
+    if (!originAllowed(req.headers.origin, config.allowedOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 19\r\n\r\norigin not allowed\n');
+      return;
+    }
+    (socket as net.Socket).setNoDelay?.(true);
+    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws, req));
+  });
+  await listenPublic(server, config);
+
+  const tick = Math.max(20, Math.min(1000, Math.floor(Math.min(config.heartbeat.interval, config.heartbeat.timeout) / 4)));
+  const sweeper = setInterval(() => gateway.sweep(Date.now()), tick);
+
+  let stopped: Promise<void> | null = null;
+  return {
+    connections: () => gateway.list(),
+    stop: (graceful) =>
+      (stopped ??= (async () => {
+        accepting = false;
+        // The listening handle only: open connections are closed one by one below.
+        net.Server.prototype.close.call(server);
+        await gateway.closeAll(graceful ? config.closeSpreadMs : 0);
+        clearInterval(sweeper);
+        local.close();
+        gateway.closePeers();
+      })()),
+  };
+}
+
+/** Listens on the gateway's own socket, in this process (exclusive: not through the cluster master). */
+async function listenLocal(socketPath: string, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+  if (process.platform !== 'win32') {
+    if (socketPath.length > MAX_SOCKET_PATH) {
+      throw new DroverError('DROVER_ERR_SOCKET_PATH', `the gateway socket path ${socketPath} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes).`, {
+        hint: 'move the project to a shorter path, or give the service a shorter name.',
+      });
+    }
+    fs.mkdirSync(path.dirname(socketPath), { recursive: true });
+    // Left behind by a gateway of this slot that crashed: the pidfile lock says no other master runs.
+    fs.rmSync(socketPath, { force: true });
+  }
+  const server = net.createServer(onConnection);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // bind() happens inside listen(): the socket file is created 0600, never readable by others.
+    const umask = process.platform === 'win32' ? null : process.umask(0o177);
+    try {
+      server.listen({ path: socketPath, exclusive: true }, () => resolve());
+    } finally {
+      if (umask !== null) process.umask(umask);
+    }
+  });
+  if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
+  return server;
+}
+
+async function listenPublic(server: http.Server, config: WsServiceConfig): Promise<void> {
+  const { host, port, url } = config.listen!;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(url) : error));
+    server.listen({ host, port }, () => resolve());
+  });
+}
+
+function ignore(): void {}
