@@ -55,6 +55,15 @@ export class Project {
     return path.join(this.root, relative);
   }
 
+  /** A file's text, or '' when it does not exist (yet). */
+  read(relative: string): string {
+    try {
+      return fs.readFileSync(this.file(relative), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
   exists(relative: string): boolean {
     return fs.existsSync(this.file(relative));
   }
