@@ -2,10 +2,11 @@
 // are gone; an in-flight request on an old worker finishes; a bad new config is refused and
 // the old workers keep serving; SIGUSR2 / SIGHUP to the master reload too.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import { test } from 'node:test';
 import { runCli, show } from '../helpers/cli.js';
-import { SLOW_CONTROLLER } from '../helpers/fixtures.js';
+import { BOOM_MODULE, SLOW_CONTROLLER } from '../helpers/fixtures.js';
 import { getJson, request } from '../helpers/http.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive, killQuietly } from '../helpers/processes.js';
@@ -162,4 +163,32 @@ test('reload applies a new count; SIGUSR2 and SIGHUP to the master reload too', 
     for (const pid of previous) await waitFor(`old worker ${pid} gone after ${signal}`, () => !isAlive(pid));
     await assertServedBy(port, workerPids(next));
   }
+}));
+
+test('a replacement that fails to boot stops the rollout; the old workers keep serving', TIMEOUT, scenario(async (p) => {
+  p.writeFile('app/boom/Boom.ts', BOOM_MODULE);
+  const port = await startWeb(p);
+  const before = await statusJson(p, 'web');
+  p.writeFile('boom-marker', '');
+
+  const reload = await runCli(p, ['web', 'reload']);
+  assert.equal(reload.code, 1, show(reload));
+  assert.match(reload.stderr, /code: DROVER_ERR_RELOAD_FAILED/, show(reload));
+  assert.match(reload.stderr, /boom: the marker file exists/, show(reload));
+  for (const pid of p.read('boot-attempts').trim().split('\n').map(Number)) {
+    await waitFor(`the failed replacement ${pid} to be gone`, () => !isAlive(pid));
+  }
+
+  const after = await statusJson(p, 'web');
+  assert.deepEqual(workerPids(after), workerPids(before), 'the same workers');
+  assert.equal(after.generation, 1, 'rolled back to the running generation');
+  assert.ok(after.state === 'running', `state ${after.state}`);
+  assert.match(after.lastError ?? '', /boom/, 'status says why the reload failed');
+  await assertServedBy(port, workerPids(before));
+
+  // Fixed: the next reload goes through.
+  fs.rmSync(p.file('boom-marker'));
+  const again = await runCli(p, ['web', 'reload']);
+  assert.equal(again.code, 0, show(again));
+  assert.equal((await statusJson(p, 'web')).generation, 2);
 }));
