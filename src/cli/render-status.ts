@@ -43,12 +43,15 @@ export function renderStatus(s: ServiceStatus): string {
 }
 
 export function renderConnections(service: string, workers: WorkerConnections[]): string {
-  const header = ['worker', 'pid', 'remote', 'age', 'requests'];
+  // WebSocket gateways also say which client, uid and groups each connection is.
+  const websocket = workers.some((w) => w.connections.some((c) => c.clientId !== undefined));
+  const header = ['worker', 'pid', 'remote', 'age', 'requests', ...(websocket ? ['client id', 'uid', 'groups'] : [])];
   const rows: string[][] = [];
   for (const w of workers) {
     if (w.busy) rows.push([String(w.id), String(w.pid ?? '-'), '[busy: no answer]', '', '']);
     for (const c of w.connections) {
-      rows.push([String(w.id), String(w.pid ?? '-'), `${c.remoteAddress}:${c.remotePort}`, duration(c.ageMs), String(c.requests)]);
+      const ws = websocket ? [c.clientId ?? '', c.uid ?? '', (c.groups ?? []).join(',')] : [];
+      rows.push([String(w.id), String(w.pid ?? '-'), `${c.remoteAddress}:${c.remotePort}`, duration(c.ageMs), String(c.requests), ...ws]);
     }
   }
   const total = workers.reduce((a, w) => a + w.connections.length, 0);

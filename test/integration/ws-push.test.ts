@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { droverEnv } from '../helpers/cli.js';
+import { droverEnv, runCli, show } from '../helpers/cli.js';
 import type { Project } from '../helpers/project.js';
 import { scenario } from '../helpers/scenario.js';
 import { clientsOnEveryGateway, type TestClient } from '../helpers/ws-client.js';
@@ -54,6 +54,13 @@ test('every push function works across clients held by different gateways', TIME
   for (const c of [a1, b1, b2]) assert.equal(await push(a2, 'joinGroup', c.id, 'room'), true);
   assert.equal(await push(a2, 'getClientCountByGroup', 'room'), 3);
   assert.deepEqual(sorted(await push<string[]>(a2, 'getClientIdsByGroup', 'room')), sorted([a1.id, b1.id, b2.id]));
+  const listed = await runCli(p, ['ws', 'connections', '--json']);
+  assert.equal(listed.code, 0, show(listed));
+  const rows = (JSON.parse(listed.stdout) as { workers: Array<{ id: number; connections: Array<{ clientId: string; uid: string | null; groups: string[] }> }> }).workers.flatMap((w) => w.connections.map((c) => ({ worker: w.id, ...c })));
+  const row = (c: TestClient) => rows.find((r) => r.clientId === c.id);
+  assert.deepEqual([row(a1)?.worker, row(a1)?.groups, row(a2)?.uid, row(b1)?.worker, row(b1)?.groups], [1, ['room'], 'u1', 2, ['room']], JSON.stringify(rows));
+  const table = await runCli(p, ['ws', 'connections']);
+  assert.match(table.stdout, new RegExp(`${a2.id}\\s+u1`), table.stdout);
   assert.equal(await push(a2, 'sendToGroup', 'room', 'to-room', [b2.id]), 2);
   await Promise.all([text(a1, 'to-room'), text(b1, 'to-room')]);
   assert.equal(await push(a2, 'leaveGroup', b1.id, 'room'), true);
