@@ -5,6 +5,7 @@ import http from 'node:http';
 import { test } from 'node:test';
 import { runCli, show } from '../helpers/cli.js';
 import { TICKER_HANDLER } from '../helpers/fixtures.js';
+import { startForeground } from '../helpers/foreground.js';
 import { request } from '../helpers/http.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../helpers/processes.js';
@@ -64,6 +65,33 @@ test('all start -d / all status / all stop act on every configured service', TIM
   const plain = await runCli(p, ['all', 'status']);
   assert.equal(plain.code, 3, show(plain));
   assert.equal((plain.stderr.match(/DROVER_ERR_NOT_RUNNING/g) ?? []).length, 2, show(plain));
+}));
+
+test('all start in the foreground runs every service; SIGTERM stops them all', TIMEOUT, scenario(async (p) => {
+  const port = await freePort();
+  p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 1 });
+  p.writeFile('handlers/ticker.js', TICKER_HANDLER);
+  p.writeConfig('ticker', { handler: 'handlers/ticker.js', count: 1 });
+  const fg = await startForeground(p, 'all', { waitForRunning: false });
+  await fg.waitForOutput(/ticker running: /);
+  await fg.waitForOutput(/web running: /);
+  p.track(p.pidOf('web'), p.pidOf('ticker'));
+  const all = await runCli(p, ['all', 'status', '--json']);
+  assert.equal(all.code, 0, show(all));
+  const statuses = JSON.parse(all.stdout) as ServiceStatus[];
+  statuses.forEach((s) => trackStatus(p, s));
+  assert.deepEqual(statuses.map((s) => s.state), ['running', 'running']);
+  assert.equal((await request(port, '/worker/HttpExamples/index')).status, 200);
+
+  fg.kill('SIGTERM');
+  const exit = await fg.waitForExit();
+  assert.equal(exit.code, 0, fg.output());
+  for (const s of statuses) {
+    assert.equal(isAlive(s.master.pid), false, `${s.service} master gone`);
+    for (const pid of workerPids(s)) await waitFor(`${s.service} worker ${pid} gone`, () => !isAlive(pid));
+  }
+  assert.equal(p.pidOf('web'), null);
+  assert.equal(p.pidOf('ticker'), null);
 }));
 
 test('all with no configured service: DROVER_ERR_CONFIG_NOT_FOUND', TIMEOUT, scenario(async (p) => {

@@ -69,6 +69,9 @@ test('routing reaches declared actions only', { timeout: 90_000 }, scenario(asyn
   assert.equal(echo.status, 200, echo.body);
   assert.deepEqual(JSON.parse(echo.body), { method: 'POST', body: 'ping=1' });
 
+  const tooBig = await request(port, '/worker/HttpExamples/echo', { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
+  assert.equal(tooBig.status, 413, `a body over 1 MiB: ${tooBig.status} ${tooBig.body.slice(0, 200)}`);
+
   const wrong: string[] = [];
   for (const path of REFUSED) {
     const r = await request(port, path);
@@ -81,5 +84,5 @@ test('routing reaches declared actions only', { timeout: 90_000 }, scenario(asyn
   assert.equal(status.state, 'running');
   assert.equal(status.workers[0]!.restarts, 0, 'no request crashed the worker');
   assert.deepEqual(status.exits, []);
-  assert.equal(status.workers[0]!.requests, ALLOWED.length + 1 + REFUSED.length);
+  assert.equal(status.workers[0]!.requests, ALLOWED.length + 2 + REFUSED.length);
 }));
