@@ -72,8 +72,9 @@ export class DroverService {
     const r = await this.cli(['reload'], 60_000);
     if (r.code !== 0) throw new Error(`${this.name}: "drover ${this.service} reload" exited ${r.code}:\n${r.stderr || r.stdout}`);
     const reported = /reloaded in (\d+) ms/.exec(r.stdout);
+    const drained = /drained in (\d+) ms/.exec(r.stdout);
     await this.status();
-    return { wallMs: r.ms, reportedMs: reported ? Number(reported[1]) : null, output: r.stdout.trim() };
+    return { wallMs: r.ms, reportedMs: reported ? Number(reported[1]) : null, drainedMs: drained ? Number(drained[1]) : null, output: `${r.stdout}${r.stderr}`.trim() };
   }
 
   pids() {
