@@ -1,4 +1,4 @@
-// Scenario 7 (issue 6 item 7), a placeholder until hot reload exists: file save → new code
+// Scenario 7 (issue 6 item 7), a placeholder until it is written: file save → new code
 // answering (target ≤ 1 s), with the count of failed requests meanwhile (target 0), under the
 // same closed-loop keep-alive load as the reload scenario (lib/http-load.mjs; see reload.mjs
 // for how a window of that load is cut out and compared with the steady part).
@@ -6,5 +6,5 @@ export const id = 'hot-reload';
 export const title = 'Hot reload: file save → new code answering';
 
 export async function run() {
-  return { title, skipped: 'hot reload is not implemented yet (issue 6 item 7 lands with it)' };
+  return { title, skipped: 'not written yet (issue 6 item 7): a placeholder for the hot reload scenario' };
 }

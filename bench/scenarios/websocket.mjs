@@ -1,5 +1,5 @@
-// Scenario 6 (issue 6 item 6), a placeholder until drover's WebSocket service exists (today
-// `drover ws start` answers DROVER_ERR_NOT_IMPLEMENTED). It will measure, each against a
+// Scenario 6 (issue 6 item 6), a placeholder until it is written (when this file was written
+// the WebSocket service was just landing). It is to measure, each against a
 // reference in the same run:
 //   - idle RSS per connection in a gateway (target ≤ 8 KiB) vs one plain `ws` process;
 //   - a 100-byte sendToAll to 10,000 clients over 2 gateways, until every client received it,
@@ -10,5 +10,5 @@ export const id = 'websocket';
 export const title = 'WebSocket gateway memory, broadcast and round trip';
 
 export async function run() {
-  return { title, skipped: 'the WebSocket service is not implemented yet (issue 6 item 6 lands with it)' };
+  return { title, skipped: 'not written yet (issue 6 item 6): a placeholder for the WebSocket scenario' };
 }
