@@ -16,6 +16,7 @@ import type { Handshake } from './api.js';
 import { clientIdFactory } from './client-id.js';
 import {
   BUSINESS_WAIT_MS,
+  CLOSE_GOING_AWAY,
   CLOSE_HANDSHAKE_MS,
   CLOSE_IDLE,
   MAX_PENDING_PER_CLIENT,
@@ -199,15 +200,38 @@ export class Gateway {
   }
 
   private clientOnClose(client: Client, code: number, reason: string): void {
+    this.detach(client);
+    if (this.hooks.close) this.enqueue(client, { t: 'close', c: client.id, code, reason, h: client.handshake, s: null, uid: client.uid });
+    else this.finishIfClosed(client);
+  }
+
+  /**
+   * Takes a client out of every index (online, uid, groups): when its connection has closed,
+   * or as soon as this gateway decides to close it, so that pushes and counts stop seeing it
+   * before the closing handshake is over. Its uid stays on the record for the close hook.
+   */
+  private detach(client: Client): void {
+    if (client.closed) return;
     client.closed = true;
     this.clients.delete(client.id);
     this.options.counters.connections -= 1;
-    const uid = client.uid;
-    if (uid !== null) this.unbind(client);
-    if (client.groups) for (const group of client.groups) this.removeFromGroup(client, group);
+    if (client.uid !== null) {
+      const set = this.uids.get(client.uid);
+      set?.delete(client);
+      if (set?.size === 0) this.uids.delete(client.uid);
+    }
+    if (client.groups) for (const group of [...client.groups]) this.removeFromGroup(client, group);
     this.closing.set(client.id, client);
-    if (this.hooks.close) this.enqueue(client, { t: 'close', c: client.id, code, reason, h: client.handshake, s: null, uid });
-    else this.finishIfClosed(client);
+  }
+
+  private closeClient(client: Client, code: number, reason: string): void {
+    this.detach(client);
+    client.ws.close(code, reason);
+  }
+
+  private terminateClient(client: Client): void {
+    this.detach(client);
+    client.ws.terminate();
   }
 
   /** Sends to one client, unless its send buffer is past the limit: then it is cut off. */
@@ -218,7 +242,7 @@ export class Gateway {
     // the kernel does not take): past the limit it is dropped.
     if (ws.bufferedAmount > this.options.maxBufferedAmount) {
       this.options.log(`client ${client.id} (${client.handshake.remoteAddress}) reads too slowly: ${ws.bufferedAmount} bytes waiting > maxBufferedAmount; closing it`);
-      ws.terminate();
+      this.terminateClient(client);
       return false;
     }
     ws.send(data, { binary });
@@ -462,7 +486,7 @@ export class Gateway {
         const client = online(id);
         if (!client) return false;
         const valid = code === 1000 || (typeof code === 'number' && Number.isInteger(code) && code >= 3000 && code <= 4999);
-        client.ws.close(valid ? code : 1000, typeof reason === 'string' ? reason.slice(0, 120) : '');
+        this.closeClient(client, valid ? code : 1000, typeof reason === 'string' ? reason.slice(0, 120) : '');
         return true;
       },
       isOnline: ([id]) => online(id) !== null,
@@ -532,12 +556,12 @@ export class Gateway {
     const { interval, timeout } = this.options.heartbeat;
     for (const client of this.clients.values()) {
       if (!client.paused && now - client.lastSeen > timeout) {
-        client.ws.close(CLOSE_IDLE, 'heartbeat timeout');
+        this.closeClient(client, CLOSE_IDLE, 'heartbeat timeout');
         continue;
       }
       if (now - client.lastPingAt < interval) continue;
       if (client.awaitingPong) {
-        client.ws.terminate();
+        this.terminateClient(client);
         continue;
       }
       client.awaitingPong = true;
@@ -565,11 +589,12 @@ export class Gateway {
       const due = Math.floor((i * spreadMs) / all.length);
       const wait = due - (Date.now() - started);
       if (wait > 0) await delay(wait);
-      all[i]!.ws.close(1001, 'server shutting down');
+      this.closeClient(all[i]!, CLOSE_GOING_AWAY, 'server shutting down');
     }
     const deadline = Date.now() + CLOSE_HANDSHAKE_MS;
-    while (this.clients.size > 0 && Date.now() < deadline) await delay(10);
-    for (const client of this.clients.values()) client.ws.terminate();
+    const open = () => all.filter((c) => c.ws.readyState !== 3);
+    while (open().length > 0 && Date.now() < deadline) await delay(10);
+    for (const client of open()) client.ws.terminate();
   }
 
   closePeers(): void {
