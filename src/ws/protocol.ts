@@ -83,6 +83,7 @@ export function encode(message: PeerToGateway | GatewayToPeer): string {
 /** Splits a utf8 stream into lines and parses each; a line that is not an object ends the stream. */
 export class LineReader<T extends { t: string }> {
   private rest = '';
+  private broken = false;
 
   constructor(
     private readonly onMessage: (message: T) => void,
@@ -90,6 +91,7 @@ export class LineReader<T extends { t: string }> {
   ) {}
 
   push(chunk: string): void {
+    if (this.broken) return;
     let text = this.rest.length > 0 ? this.rest + chunk : chunk;
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
@@ -99,12 +101,18 @@ export class LineReader<T extends { t: string }> {
       try {
         message = JSON.parse(line);
       } catch {
-        return this.onGarbage(line);
+        return this.fail(line);
       }
-      if (typeof message !== 'object' || message === null || typeof (message as { t?: unknown }).t !== 'string') return this.onGarbage(line);
+      if (typeof message !== 'object' || message === null || typeof (message as { t?: unknown }).t !== 'string') return this.fail(line);
       this.onMessage(message as T);
     }
     text = start === 0 ? text : text.slice(start);
     this.rest = text;
+  }
+
+  private fail(line: string): void {
+    this.broken = true;
+    this.rest = '';
+    this.onGarbage(line);
   }
 }
