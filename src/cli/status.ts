@@ -2,7 +2,7 @@
 import { NotRunningError } from '../errors.js';
 import type { ServiceStatus } from '../protocol/status.js';
 import { EXIT, flag, servicesOf, type CommandContext } from './context.js';
-import { askMaster } from './master-client.js';
+import { askMaster, QUERY_TIMEOUT_MS } from './master-client.js';
 import { printError } from './print-error.js';
 import { renderStatus } from './render-status.js';
 
@@ -21,7 +21,7 @@ async function collect(ctx: CommandContext): Promise<{ code: number; output: str
   const results = await Promise.all(
     services.map(async (service) => {
       try {
-        return { service, status: await askMaster<ServiceStatus>(ctx.root, service, { type: 'status' }) };
+        return { service, status: await askMaster<ServiceStatus>(ctx.root, service, { type: 'status' }, QUERY_TIMEOUT_MS) };
       } catch (error) {
         return { service, error };
       }

@@ -57,8 +57,9 @@ export class ControlClient {
     return response.data as T;
   }
 
+  /** Done with the master: destroy, not end(), so a master that stopped answering cannot hold us. */
   close(): void {
-    this.socket.end();
+    this.socket.destroy();
   }
 
   private socketOnData(chunk: string): void {

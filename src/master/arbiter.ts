@@ -367,7 +367,7 @@ export function planSlots(config: ServiceConfig): Array<{ id: number; role: stri
 }
 
 /** WebSocket gateways hold the client connections: a reload replaces only business workers. */
-function reloadableRole(config: ServiceConfig, role: string): boolean {
+export function reloadableRole(config: ServiceConfig, role: string): boolean {
   return !(config.kind === 'ws' && role === 'gateway');
 }
 

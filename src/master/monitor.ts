@@ -2,7 +2,7 @@
 // accept path). A worker above maxMemory is recycled; one that has not answered for
 // hungTimeout is replaced and killed. maxRequests is counted by the worker itself, exactly,
 // and arrives as a 'recycle-me' message.
-import type { Arbiter } from './arbiter.js';
+import { reloadableRole, type Arbiter } from './arbiter.js';
 import type { CommandQueue } from './command-queue.js';
 
 const TICK_MS = 1000;
@@ -10,10 +10,13 @@ const TICK_MS = 1000;
 export class WorkerMonitor {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  /** Workers already reported as over maxMemory but not recyclable (WebSocket gateways). */
+  private readonly warned = new Set<number>();
 
   constructor(
     private readonly arbiter: Arbiter,
     private readonly queue: CommandQueue,
+    private readonly log: (message: string) => void,
   ) {}
 
   start(): void {
@@ -31,12 +34,18 @@ export class WorkerMonitor {
     this.ticking = true;
     try {
       const { maxMemory, hungTimeout } = this.arbiter.config;
-      const ready = this.arbiter.slots.flatMap((s) => (s.current?.state === 'ready' ? [s.current] : []));
+      const ready = this.arbiter.slots.flatMap((s) => (s.current?.state === 'ready' ? [{ handle: s.current, role: s.role }] : []));
       await Promise.all(
-        ready.map(async (handle) => {
+        ready.map(async ({ handle, role }) => {
           const stats = await handle.requestStats(TICK_MS);
           const now = Date.now();
           if (stats && maxMemory > 0 && stats.rss > maxMemory) {
+            // Replacing a gateway would drop its clients: say so once, and leave it.
+            if (!reloadableRole(this.arbiter.config, role)) {
+              if (!this.warned.has(handle.pid)) this.log(`${role} worker ${handle.slotId} (pid ${handle.pid}): rss ${stats.rss} bytes > maxMemory ${maxMemory}; not recycled, its clients would be dropped`);
+              this.warned.add(handle.pid);
+              return;
+            }
             this.queue.push({ kind: 'recycle', workerId: handle.slotId, pid: handle.pid, reason: `rss ${stats.rss} bytes > maxMemory ${maxMemory}` });
           } else if (!stats && hungTimeout > 0 && now - handle.lastAnswerAt > hungTimeout) {
             this.queue.push({ kind: 'recycle', workerId: handle.slotId, pid: handle.pid, reason: `no answer for ${now - handle.lastAnswerAt} ms (hungTimeout ${hungTimeout})`, hung: true });

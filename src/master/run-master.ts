@@ -59,7 +59,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     arbiter.setupCluster();
     log(`starting ${planSlots(config).length} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
     await arbiter.start();
-    monitor = new WorkerMonitor(arbiter, queue);
+    monitor = new WorkerMonitor(arbiter, queue, log);
     monitor.start();
     if (options.debug ? hotReload.enabled : hotReload.inDaemon) {
       const { startHotReload } = await import('./hot-reload.js');

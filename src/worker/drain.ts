@@ -15,8 +15,8 @@ import type { WorkerCounters } from './stats.js';
 interface Tracked {
   openedAt: number;
   requests: number;
-  /** Requests on this socket whose response has not finished. */
-  active: number;
+  /** The response being written on this socket, if any (HTTP/1.1: one at a time). */
+  response: http.ServerResponse | null;
   idleSince: number;
 }
 
@@ -42,14 +42,14 @@ export class HttpConnections {
     const tracked = this.sockets.get(req.socket);
     if (tracked) {
       tracked.requests += 1;
-      tracked.active += 1;
+      tracked.response = res;
     }
     // Once draining, every response closes its connection: the client moves to a live worker.
     if (this.draining) res.setHeader('connection', 'close');
     res.once('close', () => {
       this.counters.inflight -= 1;
-      if (tracked) {
-        tracked.active -= 1;
+      if (tracked && tracked.response === res) {
+        tracked.response = null;
         tracked.idleSince = Date.now();
       }
     });
@@ -89,18 +89,22 @@ export class HttpConnections {
     if (this.draining) return;
     this.draining = true;
     net.Server.prototype.close.call(this.server);
+    // Responses in flight whose headers are not out yet close their connection too.
+    for (const t of this.sockets.values()) {
+      if (t.response && !t.response.headersSent) t.response.setHeader('connection', 'close');
+    }
   }
 
   private closeLongIdle(): void {
     const now = Date.now();
     for (const [socket, t] of this.sockets) {
-      if (t.active === 0 && now - t.idleSince >= this.keepAliveTimeout) socket.destroy();
+      if (t.response === null && now - t.idleSince >= this.keepAliveTimeout) socket.destroy();
     }
   }
 
   private serverOnConnection(socket: Socket): void {
     const now = Date.now();
-    this.sockets.set(socket, { openedAt: now, requests: 0, active: 0, idleSince: now });
+    this.sockets.set(socket, { openedAt: now, requests: 0, response: null, idleSince: now });
     this.counters.connections += 1;
     socket.once('close', () => {
       this.sockets.delete(socket);
