@@ -30,15 +30,18 @@ export class WorkerCounters {
     this.buckets[i]! += 1;
   }
 
-  /** Requests per second over the last full seconds of the window. */
+  /**
+   * Requests per second over the last WINDOW_SECONDS, the current second included, so a
+   * status taken right after a burst is not 0. A young worker divides by its age instead.
+   */
   rps(now = Date.now()): number {
     const current = Math.floor(now / 1000);
     let total = 0;
     for (let i = 0; i < WINDOW_SECONDS; i++) {
       const s = this.bucketSecond[i]!;
-      if (s < current && s >= current - WINDOW_SECONDS) total += this.buckets[i]!;
+      if (s <= current && s > current - WINDOW_SECONDS) total += this.buckets[i]!;
     }
-    const span = Math.min(WINDOW_SECONDS, Math.max(1, Math.floor((now - this.startedAt) / 1000)));
+    const span = Math.min(WINDOW_SECONDS, Math.max(1, (now - this.startedAt) / 1000));
     return Math.round((total / span) * 10) / 10;
   }
 
