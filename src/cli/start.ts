@@ -41,10 +41,10 @@ async function startSeveralInForeground(root: string, services: string[]): Promi
   const children = services.map((service) =>
     spawn(process.execPath, [path.join(distDir, 'master', 'main.js'), service, root, '--debug'], { cwd: root, stdio: 'inherit' }),
   );
-  // Ctrl-C reaches every master through the process group; a SIGTERM sent to us is passed on.
+  // Signals sent to us are passed on. Ctrl-C also reaches the masters through the process
+  // group: a second SIGINT is merged by their queues, never a harder stop.
   const forward = (signal: NodeJS.Signals) => children.forEach((c) => c.kill(signal));
-  for (const signal of ['SIGTERM', 'SIGUSR2', 'SIGHUP'] as const) process.on(signal, () => forward(signal));
-  process.on('SIGINT', () => undefined);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGUSR2', 'SIGHUP'] as const) process.on(signal, () => forward(signal));
   const codes = await Promise.all(children.map((c) => new Promise<number>((resolve) => c.once('exit', (code) => resolve(code ?? 1)))));
   return Math.max(...codes);
 }
