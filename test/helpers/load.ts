@@ -31,13 +31,14 @@ export function startLoad(url: string, options: LoadOptions = {}): Load {
   const errorKinds: Record<string, number> = {};
   let responses = 0;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
+  // Called without a callback, autocannon returns its instance (an EventEmitter with stop()).
   const instance = autocannon({
     url,
     connections: options.connections ?? 10,
     duration: options.maxSeconds ?? 60,
     headers: options.closeEachRequest ? { connection: 'close' } : {},
     timeout: 10,
-  });
+  }) as unknown as autocannon.Instance;
   instance.on('reqError', (error: Error & { code?: string }) => {
     const kind = error.code ?? error.message;
     errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;

@@ -5,23 +5,18 @@ import { test } from 'node:test';
 import { runCli, show } from '../helpers/cli.js';
 import { BUSY_CONTROLLER } from '../helpers/fixtures.js';
 import { getJson, request } from '../helpers/http.js';
-import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../helpers/processes.js';
 import type { Project } from '../helpers/project.js';
+import { startHttpDaemon } from '../helpers/daemon.js';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson, workerPids } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TIMEOUT = { timeout: 90_000 };
 
-async function startWeb(p: Project, config: object): Promise<number> {
-  const port = await freePort();
-  p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2, ...config });
+function startWeb(p: Project, config: object = {}): Promise<number> {
   p.writeFile('app/worker/controller/Busy.ts', BUSY_CONTROLLER);
-  const started = await runCli(p, ['web', 'start', '-d']);
-  p.track(p.pidOf('web'));
-  assert.equal(started.code, 0, show(started));
-  return port;
+  return startHttpDaemon(p, config);
 }
 
 async function spinOne(p: Project, port: number, workers: number[]): Promise<number> {

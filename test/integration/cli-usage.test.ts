@@ -54,7 +54,7 @@ test('commands that need a running master say it is not running', TIMEOUT, scena
   ] as const) {
     const r = await runCli(p, [...args]);
     assert.equal(r.code, code, show(r));
-    if (args.includes('--json')) assert.deepEqual(JSON.parse(r.stdout), { service: 'web', state: 'stopped' }, show(r));
+    if ((args as readonly string[]).includes('--json')) assert.deepEqual(JSON.parse(r.stdout), { service: 'web', state: 'stopped' }, show(r));
     else assert.match(r.stderr, /web is not running[\s\S]*code: DROVER_ERR_NOT_RUNNING/, show(r));
   }
   const stop = await runCli(p, ['web', 'stop']);

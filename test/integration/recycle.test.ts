@@ -1,15 +1,13 @@
 // Recycling: maxRequests (with jitter) and maxMemory replace a worker the rolling, lossless
-// way, under load; a worker whose event loop is stuck is shown busy, then replaced and killed.
+// way, under load (busy-and-recycle.test.ts covers hung workers and maxRequests without load).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { runCli, show } from '../helpers/cli.js';
-import { BUSY_CONTROLLER } from '../helpers/fixtures.js';
 import { request } from '../helpers/http.js';
 import { startLoad } from '../helpers/load.js';
-import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../helpers/processes.js';
 import type { Project } from '../helpers/project.js';
+import { startHttpDaemon } from '../helpers/daemon.js';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait.js';
@@ -28,13 +26,8 @@ export default class Memory {
 }
 `;
 
-async function startWeb(p: Project, config: object): Promise<number> {
-  const port = await freePort();
-  p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2, ...config });
-  const started = await runCli(p, ['web', 'start', '-d']);
-  p.track(p.pidOf('web'));
-  assert.equal(started.code, 0, show(started));
-  return port;
+function startWeb(p: Project, config: object = {}): Promise<number> {
+  return startHttpDaemon(p, config);
 }
 
 test('maxRequests recycles workers under load without a failed request', TIMEOUT, scenario(async (p) => {
@@ -67,24 +60,6 @@ test('maxMemory recycles a worker whose RSS grew past it', TIMEOUT, scenario(asy
   });
   assert.equal(after.restarts, 1);
   assert.ok(after.rss < 250 * 1024 * 1024);
-  const r = await request(port, '/worker/HttpExamples/index');
-  assert.equal(r.status, 200);
-}));
-
-test('a worker stuck in a busy loop is shown busy, then replaced and killed', TIMEOUT, scenario(async (p) => {
-  p.writeFile('app/worker/controller/Busy.ts', BUSY_CONTROLLER);
-  const port = await startWeb(p, { count: 1, hungTimeout: 3000 });
-  const stuck = (await statusJson(p, 'web')).workers[0]!.pid!;
-  request(port, '/worker/Busy/spin', { timeoutMs: 30_000 }).catch(() => undefined);
-  await waitFor('the worker to spin', () => p.exists(`spinning-${stuck}`));
-  const busy = await waitFor('status to show it busy', async () => (await statusJson(p, 'web')).workers.find((w) => w.pid === stuck && w.busy));
-  assert.equal(busy.state, 'ready');
-  await waitFor('the stuck worker killed', () => !isAlive(stuck));
-  const status = await waitFor('a ready replacement', async () => {
-    const s = await statusJson(p, 'web');
-    return s.workers.length === 1 && s.workers[0]!.state === 'ready' && s.workers[0]!.pid !== stuck ? s : null;
-  });
-  assert.equal(status.workers[0]!.restarts, 1);
   const r = await request(port, '/worker/HttpExamples/index');
   assert.equal(r.status, 200);
 }));

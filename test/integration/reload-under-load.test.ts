@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import { runCli, show } from '../helpers/cli.js';
 import { startLoad, type LoadResult } from '../helpers/load.js';
-import { freePort } from '../helpers/ports.js';
 import { isAlive, pidsUnder } from '../helpers/processes.js';
 import type { Project } from '../helpers/project.js';
+import { startHttpDaemon } from '../helpers/daemon.js';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson, workerPids } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait.js';
@@ -26,13 +26,8 @@ export async function onWorkerStart(ctx) {
 }
 `;
 
-async function startWeb(p: Project, config: object = {}): Promise<number> {
-  const port = await freePort();
-  p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2, ...config });
-  const started = await runCli(p, ['web', 'start', '-d']);
-  p.track(p.pidOf('web'));
-  assert.equal(started.code, 0, show(started));
-  return port;
+function startWeb(p: Project, config: object = {}): Promise<number> {
+  return startHttpDaemon(p, config);
 }
 
 function assertNoFailures(r: LoadResult): void {
