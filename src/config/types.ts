@@ -78,6 +78,7 @@ export interface WsServiceConfig extends CommonConfig {
   maxBufferedAmount: number;
   /** ms over which a stopping gateway spreads its clients' 1001 closes. */
   closeSpreadMs: number;
+  /** "redis://host:port[?prefix=name]": pushes and queries reach the gateways of every host sharing it; null = this host only. */
   redis: string | null;
 }
 

@@ -1,6 +1,7 @@
 // Turns what a config file exported into a frozen ServiceConfig, or throws a ConfigError that
 // names the file, the key, the rule and the value. Defaults live here, in one place.
 import os from 'node:os';
+import { parseRedisUrl } from '../ws/redis.js';
 import { ConfigReader } from './reader.js';
 import type {
   BackoffConfig,
@@ -81,10 +82,18 @@ function readWs(r: ConfigReader, common: Common, cpus: number): WsServiceConfig 
     allowedOrigins: r.stringList('allowedOrigins'),
     maxBufferedAmount: r.integer('maxBufferedAmount', 4 * MiB, 1024, 'bytes'),
     closeSpreadMs: r.integer('closeSpreadMs', 1 * SECOND, 0, 'ms'),
-    redis: r.string('redis', null),
+    redis: readRedis(r),
   };
   for (const nested of [gateway, business, heartbeat]) nested?.rejectUnknownKeys();
   return config;
+}
+
+function readRedis(r: ConfigReader): string | null {
+  const value = r.string('redis', null);
+  if (value !== null && parseRedisUrl(value) === null) {
+    r.fail('redis', 'a URL like "redis://127.0.0.1:6379" (optionally redis://user:password@host:port, and ?prefix=name for the channels)', value);
+  }
+  return value;
 }
 
 function readCustom(r: ConfigReader, common: Common): CustomServiceConfig {
