@@ -17,6 +17,7 @@ import { CLOSE_HANDSHAKE_MS } from './constants.js';
 import { Gateway } from './gateway.js';
 import { originAllowed } from './origin.js';
 import { gatewaySocketPath } from './paths.js';
+import { Relay } from './relay.js';
 
 /** Longest Unix socket path that works on Linux and macOS alike. */
 const MAX_SOCKET_PATH = 103;
@@ -24,6 +25,20 @@ const MAX_SOCKET_PATH = 103;
 export async function startGateway(config: WsServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
   const log = (message: string) => process.stderr.write(`[${worker.service} gateway ${worker.workerId} pid ${process.pid}] ${message}\n`);
   const gateway = new Gateway({ slot: worker.workerId, heartbeat: config.heartbeat, maxBufferedAmount: config.maxBufferedAmount, counters, log });
+  // Across hosts: never in the way of this host's pushes; Redis down is logged and retried.
+  let relay: Relay | null = null;
+  if (config.redis !== null) {
+    relay = new Relay({
+      url: config.redis,
+      root: worker.root,
+      service: worker.service,
+      slot: worker.workerId,
+      apply: (op, args) => gateway.applyRemote(op, args),
+      log,
+    });
+    gateway.remote = (op, args) => relay!.relay(op, args);
+    relay.start();
+  }
   const local = await listenLocal(gatewaySocketPath(worker.root, worker.service, worker.workerId), (socket) => gateway.addPeer(socket));
 
   const server = config.tls
@@ -67,6 +82,7 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
         await gateway.closeAll(graceful ? config.closeSpreadMs : 0);
         clearInterval(sweeper);
         local.close();
+        relay?.close();
         gateway.closePeers();
       })()),
   };

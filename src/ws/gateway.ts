@@ -13,7 +13,7 @@ import { PROTO } from '../protocol/envelope.js';
 import type { ConnectionInfo } from '../protocol/status.js';
 import type { WorkerCounters } from '../worker/stats.js';
 import type { Handshake } from './api.js';
-import { clientIdFactory } from './client-id.js';
+import { clientIdFactory, clientIdPrefix } from './client-id.js';
 import {
   BUSINESS_WAIT_MS,
   CLOSE_GOING_AWAY,
@@ -24,6 +24,7 @@ import {
   REPLY_UNAVAILABLE,
 } from './constants.js';
 import {
+  CLIENT_OPS,
   encode,
   LineReader,
   type ClientItem,
@@ -35,7 +36,11 @@ import {
   type PeerToGateway,
   type WireData,
 } from './protocol.js';
+import { mergeResults } from './relay.js';
 import { errorReply } from './replies.js';
+
+/** Sends an operation to the other hosts and gives back their results (none without Redis). */
+export type RemoteRelay = (op: OpName, args: unknown[]) => Promise<unknown[]>;
 
 export interface GatewayOptions {
   slot: number;
@@ -109,6 +114,10 @@ export class Gateway {
   private hooks = { connect: true, close: true };
   private readonly waiting = new Set<Client>();
   private readonly makeId: (n: number) => string;
+  /** Every client id of this gateway boot starts with it. */
+  readonly idPrefix: string;
+  /** Set when "redis" is configured: operations this host cannot answer alone go through it. */
+  remote: RemoteRelay | null = null;
   private seq = 0;
   private peerSeq = 0;
   private stopping = false;
@@ -120,7 +129,8 @@ export class Gateway {
   private readonly wsOnClose: (this: TaggedSocket, code: number, reason: Buffer) => void;
 
   constructor(private readonly options: GatewayOptions) {
-    this.makeId = clientIdFactory(options.slot);
+    this.idPrefix = clientIdPrefix(options.slot);
+    this.makeId = clientIdFactory(options.slot, this.idPrefix);
     const gateway = this;
     this.wsOnMessage = function (data, isBinary) {
       gateway.clientOnMessage(this[CLIENT], data, isBinary);
@@ -422,15 +432,41 @@ export class Gateway {
 
   private onCall(peer: Peer, call: Extract<PeerToGateway, { t: 'call' }>): void {
     const handler = Object.hasOwn(this.ops, call.op) ? (this.ops[call.op] as (args: unknown[]) => unknown) : null;
-    let answer: GatewayToPeer;
+    let value: unknown;
     try {
       if (!handler) throw new Error(`unknown operation "${call.op}"`);
       if (!Array.isArray(call.a)) throw new TypeError('arguments must be an array');
-      answer = { t: 'answer', id: call.id, v: handler(call.a) };
+      value = handler(call.a);
     } catch (error) {
-      answer = { t: 'answer', id: call.id, e: (error as Error).message };
+      if (call.id !== 0) peer.send({ t: 'answer', id: call.id, e: (error as Error).message });
+      return;
     }
-    if (call.id !== 0) peer.send(answer);
+    if (this.remote && this.crossesHosts(call)) {
+      // The other hosts' answers are folded into this gateway's: the peer sees one result.
+      void this.remote(call.op, call.a).then(
+        (remote) => call.id !== 0 && peer.send({ t: 'answer', id: call.id, v: mergeResults(value, remote) }),
+        () => call.id !== 0 && peer.send({ t: 'answer', id: call.id, v: value }),
+      );
+      return;
+    }
+    if (call.id !== 0) peer.send({ t: 'answer', id: call.id, v: value });
+  }
+
+  /**
+   * An operation on one client goes to other hosts when the client is not one of this
+   * gateway's (its id has another boot's prefix); one on many clients when the push client
+   * picked this gateway to relay it (x), so each host gets it once.
+   */
+  private crossesHosts(call: Extract<PeerToGateway, { t: 'call' }>): boolean {
+    if (CLIENT_OPS.has(call.op)) return typeof call.a[0] === 'string' && !call.a[0].startsWith(this.idPrefix);
+    return call.x === 1;
+  }
+
+  /** Applies an operation that came from another host to this gateway's clients. */
+  applyRemote(op: OpName, args: unknown[]): unknown {
+    const handler = Object.hasOwn(this.ops, op) ? (this.ops[op] as (args: unknown[]) => unknown) : null;
+    if (!handler) throw new Error(`unknown operation "${op}"`);
+    return handler(args);
   }
 
   private opHandlers(): { [K in OpName]: (args: OpArgs<K>) => OpResult<K> } {

@@ -92,7 +92,8 @@ export class GatewayLink {
     });
   }
 
-  call<K extends OpName>(op: K, args: OpArgs<K>, timeoutMs = CALL_TIMEOUT_MS): Promise<OpResult<K>> {
+  /** relay: this gateway also sends the operation to the other hosts (when "redis" is configured). */
+  call<K extends OpName>(op: K, args: OpArgs<K>, timeoutMs = CALL_TIMEOUT_MS, relay = false): Promise<OpResult<K>> {
     if (!this.up) return Promise.reject(new GatewayLinkError(`gateway ${this.slot} is not connected`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -103,7 +104,7 @@ export class GatewayLink {
       }, timeoutMs);
       this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.updateRef();
-      this.send({ t: 'call', id, op, a: args });
+      this.send(relay ? { t: 'call', id, op, a: args, x: 1 } : { t: 'call', id, op, a: args });
     });
   }
 

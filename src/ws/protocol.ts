@@ -58,8 +58,8 @@ export type PeerToGateway =
     }
   /** A business worker has handled the client's oldest item: reply text, changed session. */
   | { t: 'done'; c: string; r?: string; s?: string }
-  /** id 0: no answer wanted. */
-  | { t: 'call'; id: number; op: OpName; a: unknown[] }
+  /** id 0: no answer wanted. x 1: relay it to the other hosts too (when "redis" is configured). */
+  | { t: 'call'; id: number; op: OpName; a: unknown[]; x?: 1 }
   /** A business worker retires: send it nothing new. */
   | { t: 'bye' };
 

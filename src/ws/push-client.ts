@@ -108,7 +108,9 @@ export class PushClient implements GatewayApi {
   private async one<K extends OpName>(clientId: string, op: K, args: OpArgs<K>, absent: OpResult<K>): Promise<OpResult<K>> {
     const slot = gatewayOf(clientId);
     if (slot === null) return absent;
-    const link = await this.pool.get(slot);
+    // No gateway of that slot on this host: the client may be on another host (a gateway
+    // relays operations on clients that are not its own when "redis" is configured).
+    const link = (await this.pool.get(slot)) ?? (await this.pool.all())[0];
     if (!link) return absent;
     try {
       return await link.call(op, args);
@@ -126,7 +128,8 @@ export class PushClient implements GatewayApi {
         hint: 'start the service ("drover ws start -d"), or pass the right root and service to createGateway().',
       });
     }
-    const answers = await Promise.allSettled(links.map((link) => link.call(op, args)));
+    // One gateway (the first) also relays the operation to the other hosts, if there are any.
+    const answers = await Promise.allSettled(links.map((link, i) => link.call(op, args, undefined, i === 0)));
     const values: Array<OpResult<K>> = [];
     for (let i = 0; i < answers.length; i++) {
       const answer = answers[i]!;
