@@ -25,7 +25,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`\n${signal}: stopping everything the bench started…\n`);
-    const left = await registry.cleanup({ graceMs: 2000 });
+    const left = await registry.stopAll({ graceMs: 2000 });
     for (const dir of registry.tempDirs ?? []) removeTempDir(dir);
     if (left.length > 0) process.stderr.write(`still alive: ${left.join(', ')}\n`);
     process.exit(130);

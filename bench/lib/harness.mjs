@@ -57,6 +57,7 @@ export async function runBench(options = {}) {
   let leftRunning = [];
   try {
     for (const scenario of selected) {
+      if (registry.stopping) break;
       log(`[${scenario.id}] ${scenario.title}`);
       const t0 = performance.now();
       try {

@@ -41,10 +41,24 @@ export class ProcessRegistry {
   /** Every pid ever recorded, for the smoke test's "nothing left running" check. */
   everStarted = new Set();
 
+  /** Set by stopAll(): nothing new may start (a scenario still running gets an error instead). */
+  stopping = false;
+
   add(pid, label) {
     if (!pid) return;
+    const known = this.pids.has(pid) || this.everStarted.has(pid);
     this.pids.set(pid, label);
     this.everStarted.add(pid);
+    if (this.stopping && !known) {
+      signal(pid, 'SIGTERM');
+      throw new Error(`the bench is stopping: ${label} (pid ${pid}) was stopped as it started`);
+    }
+  }
+
+  /** For Ctrl-C / SIGTERM: refuses new processes from then on, and stops everything recorded. */
+  stopAll(options) {
+    this.stopping = true;
+    return this.cleanup(options);
   }
 
   forget(pid) {
@@ -63,7 +77,10 @@ export class ProcessRegistry {
     for (const s of this.services.splice(0)) {
       // The pidfile names the master even if we never got to read `status`.
       const pid = readPidfile(`${s.root}/pidfiles/${s.service}.pid`);
-      if (pid) this.add(pid, `${s.service} master`);
+      if (pid) {
+        this.pids.set(pid, `${s.service} master`);
+        this.everStarted.add(pid);
+      }
       if (pid && isAlive(pid)) await runQuiet(process.execPath, [s.cli, s.service, 'stop', '--force'], { cwd: s.root, timeoutMs: 10_000 });
     }
     const alive = () => [...this.pids.keys()].filter(isAlive);
@@ -98,6 +115,13 @@ function readPidfile(file) {
 
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `promise`, or `fallback` after ms; the timer is cleared either way (so it never holds the process up). */
+export function within(promise, ms, fallback = null) {
+  let timer;
+  const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
