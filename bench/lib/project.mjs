@@ -65,3 +65,26 @@ export function makeExampleProject(base, { service, port }) {
 function writeHttpConfig(root, service, config) {
   fs.writeFileSync(path.join(root, 'config', `worker_${service}.json`), `${JSON.stringify({ stopTimeout: 10_000, ...config }, null, 2)}\n`);
 }
+
+/**
+ * The WebSocket project: the repo's app/ (its WebSocketExamples controller answers
+ * {"pathInfo":"worker/WebSocketExamples/message"}), a ws service with `gateways` gateway and
+ * `business` business workers, and node_modules set up so that a script in the project can
+ * `import { gateway } from 'drover'`: a folder of links to drover's own dependencies, plus
+ * node_modules/drover → this checkout. The push script (reference/ws-push.mjs) is copied in.
+ */
+export function makeWsProject(base, { service = 'ws', port, gateways = 2, business = 2, extra = {} }) {
+  const root = path.join(base, 'ws');
+  fs.mkdirSync(path.join(root, 'config'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  fs.cpSync(path.join(repoDir, 'app'), path.join(root, 'app'), { recursive: true });
+  const modules = path.join(root, 'node_modules');
+  fs.mkdirSync(modules);
+  const source = path.join(repoDir, 'node_modules');
+  for (const entry of fs.readdirSync(source)) fs.symlinkSync(path.join(source, entry), path.join(modules, entry));
+  fs.symlinkSync(repoDir, path.join(modules, 'drover'), 'dir');
+  fs.copyFileSync(path.join(benchDir, 'reference', 'ws-push.mjs'), path.join(root, 'ws-push.mjs'));
+  const config = { listen: `ws://127.0.0.1:${port}`, gateway: { count: gateways }, business: { count: business }, stopTimeout: 10_000, ...extra };
+  fs.writeFileSync(path.join(root, 'config', `worker_${service}.json`), `${JSON.stringify(config, null, 2)}\n`);
+  return { root, pushScript: path.join(root, 'ws-push.mjs'), config };
+}

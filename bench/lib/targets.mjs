@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnv, isAlive, run } from './procs.mjs';
+import { cleanEnv, isAlive, run, within } from './procs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const benchDir = path.resolve(here, '..');
@@ -186,6 +186,95 @@ export class BareCluster extends ReferenceServer {
 export class SingleProcess extends ReferenceServer {
   constructor({ name, appPath, port, registry }) {
     super({ name, kind: 'single', script: 'single-process.mjs', port, registry, env: { BENCH_APP: appPath, BENCH_PORT: String(port) } });
+  }
+}
+
+/**
+ * The WebSocket reference: reference/ws-server.mjs, one plain `ws` process (echo, and a
+ * broadcast loop over its clients on request).
+ */
+export class WsReference extends ReferenceServer {
+  constructor({ name, port, registry }) {
+    super({ name, kind: 'ws-single', script: 'ws-server.mjs', port, registry, env: { BENCH_PORT: String(port) } });
+  }
+
+  /** { pid, rss, heapUsed, clients } (rss is VmRSS, read from /proc when there is one). */
+  async stats() {
+    const m = await this.ask({ type: 'stats' }, 'stats');
+    return { pid: m.pid, rss: procRss(m.pid) ?? m.rss, reportedRss: m.rss, heapUsed: m.heapUsed, clients: m.clients };
+  }
+
+  async counters() {
+    const s = await this.stats();
+    return { master: { pid: s.pid, rss: s.rss, reportedRss: s.reportedRss }, workers: [] };
+  }
+
+  /** Sends `data` to every client in a loop; { t0Ms, t1Ms, sent } (CLOCK_MONOTONIC ms). */
+  broadcast(data) {
+    return this.ask({ type: 'broadcast', data }, 'broadcast', 60_000);
+  }
+}
+
+/**
+ * drover's push side: the project's copy of reference/ws-push.mjs, forked with the project
+ * root as its cwd, pushing through `gateway` from 'drover'.
+ */
+export class DroverPushScript {
+  constructor({ script, root, registry }) {
+    Object.assign(this, { script, root, registry });
+    this.child = null;
+    this.seq = 0;
+  }
+
+  start() {
+    return new Promise((resolve, reject) => {
+      const child = fork(this.script, [], { cwd: this.root, env: cleanEnv(), execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      this.child = child;
+      this.registry.add(child.pid, 'drover push script');
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+      const onExit = (code) => reject(new Error(`the push script exited (${code}) before it was ready:\n${stderr}`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        if (m?.type !== 'ready') return;
+        child.off('exit', onExit);
+        resolve(this);
+      });
+    });
+  }
+
+  ask(type, payload = {}, timeoutMs = 60_000) {
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => (this.child.off('message', onMessage), reject(new Error(`push script: no answer to ${type} within ${timeoutMs} ms`))), timeoutMs);
+      const onMessage = (m) => {
+        if (m?.type !== type || m.seq !== seq) return;
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        if (m.error) reject(new Error(`push script ${type}: ${m.error}`));
+        else resolve(m);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ ...payload, type, seq });
+    });
+  }
+
+  async clientCount() {
+    return (await this.ask('count')).clients;
+  }
+
+  /** `gateway.sendToAll(data)`; { t0Ms, t1Ms, sent } (CLOCK_MONOTONIC ms). */
+  sendToAll(data) {
+    return this.ask('sendToAll', { data });
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.disconnect();
+    await within(exited, 3000);
+    if (isAlive(child.pid)) child.kill('SIGTERM');
   }
 }
 
