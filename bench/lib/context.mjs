@@ -36,6 +36,12 @@ export const MODES = {
     wsReloadIdleClients: 500,
     wsReloadLoadS: 5,
     wsReloadAtS: 1.5,
+    // Hot reload (scenario 7)
+    hotReloadRounds: 2,
+    hotReloadDebounceMs: 300,
+    hotReloadLoadS: 4,
+    hotReloadConnections: 4,
+    hotReloadPauseMs: 5,
   },
   full: {
     rounds: 5,
@@ -63,6 +69,11 @@ export const MODES = {
     wsReloadIdleClients: 2000,
     wsReloadLoadS: 8,
     wsReloadAtS: 3,
+    hotReloadRounds: 4,
+    hotReloadDebounceMs: 300,
+    hotReloadLoadS: 5,
+    hotReloadConnections: 4,
+    hotReloadPauseMs: 5,
   },
 };
 

@@ -11,14 +11,16 @@
 //     http.Agent, opens a new connection after "Connection: close", and counts every request
 //     that got no complete response as failed.
 // Each of `connections` loops sends one request, waits for the whole response, records its
-// latency and sends the next, until `durationMs` has passed. Every request is recorded with
-// its end time, so a scenario can look at a window (e.g. while a reload ran).
+// latency and sends the next (after `pauseMs`, for a light load), until `durationMs` has
+// passed. Every request is recorded with its end time, so a scenario can look at a window
+// (e.g. while a reload ran); with `inspect(body)`, also whether its body showed something
+// (e.g. the new code after a reload: see firstTagged()).
 import net from 'node:net';
 import { percentile } from './stats.mjs';
 
-export async function httpLoad({ host = '127.0.0.1', port, path = '/', connections = 16, durationMs, keepAlive = true, timeoutMs = 10_000 }) {
+export async function httpLoad({ host = '127.0.0.1', port, path = '/', connections = 16, durationMs, keepAlive = true, timeoutMs = 10_000, pauseMs = 0, inspect = null }) {
   const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n`, 'latin1');
-  const record = { end: [], latency: [], ok: [] };
+  const record = { end: [], latency: [], ok: [], tag: inspect ? [] : null };
   const errors = {};
   let connectionsOpened = 0;
   let non2xx = 0;
@@ -31,6 +33,7 @@ export async function httpLoad({ host = '127.0.0.1', port, path = '/', connectio
     record.end.push(now - startedAt);
     record.latency.push(now - began);
     record.ok.push(0);
+    record.tag?.push(0);
   };
 
   async function loop() {
@@ -55,6 +58,7 @@ export async function httpLoad({ host = '127.0.0.1', port, path = '/', connectio
         record.end.push(now - startedAt);
         record.latency.push(now - began);
         record.ok.push(ok ? 1 : 0);
+        record.tag?.push(ok && inspect(response.body) ? 1 : 0);
         if (!keepAlive || response.close) {
           conn.destroy();
           conn = null;
@@ -64,6 +68,7 @@ export async function httpLoad({ host = '127.0.0.1', port, path = '/', connectio
         conn.destroy();
         conn = null;
       }
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
     conn?.destroy();
   }
@@ -106,6 +111,15 @@ export function windowOf(load, fromMs, toMs) {
   }
   const seconds = Math.max(1e-9, (toMs - fromMs) / 1000);
   return { completed: latencies.length, failed, rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** The end time (ms after the load started) of the first tagged response at or after fromMs; null if none. */
+export function firstTagged(load, fromMs = 0) {
+  const { end, tag } = load.record;
+  if (!tag) throw new Error('the load ran without inspect()');
+  let first = null;
+  for (let i = 0; i < end.length; i++) if (tag[i] === 1 && end[i] >= fromMs && (first === null || end[i] < first)) first = end[i];
+  return first;
 }
 
 /** One client connection that exchanges one request for one response at a time. */
@@ -170,9 +184,10 @@ class Connection {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
+    const body = p.head.length !== null ? this.buffer.subarray(0, p.head.length) : this.buffer;
     this.buffer = Buffer.alloc(0);
     clearTimeout(p.timer);
-    p.resolve({ status: p.head.status, close: p.head.close });
+    p.resolve({ status: p.head.status, close: p.head.close, body });
   }
 
   settle(error) {

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
 
-export { httpLoad, windowOf } from './http-load.mjs';
+export { firstTagged, httpLoad, windowOf } from './http-load.mjs';
 
 const require = createRequire(import.meta.url);
 

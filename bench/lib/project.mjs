@@ -88,3 +88,18 @@ export function makeWsProject(base, { service = 'ws', port, gateways = 2, busine
   fs.writeFileSync(path.join(root, 'config', `worker_${service}.json`), `${JSON.stringify(config, null, 2)}\n`);
   return { root, pushScript: path.join(root, 'ws-push.mjs'), config };
 }
+
+/**
+ * The hot reload project: the repo's app/ (TypeScript through tsx; HttpExamples.ts is the file
+ * the scenario edits), an HTTP service with 2 workers, and config/worker_process.json setting
+ * hot reload's debounce.
+ */
+export function makeHotReloadProject(base, { service = 'http', port, debounceMs }) {
+  const root = path.join(base, 'hot-reload');
+  fs.mkdirSync(path.join(root, 'config'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  fs.cpSync(path.join(repoDir, 'app'), path.join(root, 'app'), { recursive: true });
+  writeHttpConfig(root, service, { listen: `http://127.0.0.1:${port}`, count: 2 });
+  fs.writeFileSync(path.join(root, 'config', 'worker_process.json'), `${JSON.stringify({ hotReload: { debounceMs } }, null, 2)}\n`);
+  return { root, controller: path.join(root, 'app', 'worker', 'controller', 'HttpExamples.ts') };
+}

@@ -3,7 +3,7 @@
 //   reload() → { wallMs, reportedMs } · stop() · pids()
 // DroverService drives drover through its CLI only (start -d, status --json, reload, stop), as
 // a user or a monitor would. BareCluster and SingleProcess run bench/reference/ over IPC.
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -275,6 +275,77 @@ export class DroverPushScript {
     child.disconnect();
     await within(exited, 3000);
     if (isAlive(child.pid)) child.kill('SIGTERM');
+  }
+}
+
+/**
+ * drover in the foreground (`drover <service> start`, no -d): the master runs in the spawned
+ * process and logs to its stdout, and hot reload watches app/ and config/. Every line it
+ * prints is kept with the time it arrived (performance.now()). Stopped with SIGTERM to its
+ * pid, as a terminal's Ctrl-C would; its workers are recorded from `status --json`.
+ */
+export class ForegroundDrover extends DroverService {
+  constructor(options) {
+    super(options);
+    this.lines = [];
+    this.child = null;
+  }
+
+  async start() {
+    this.registry.addService({ root: this.root, service: this.service, cli: cliPath });
+    const child = spawn(process.execPath, [cliPath, this.service, 'start'], { cwd: this.root, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.registry.add(child.pid, `${this.name} foreground master`);
+    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream.setEncoding('utf8').on('data', (chunk) => {
+        const at = performance.now();
+        const parts = (partial + chunk).split('\n');
+        partial = parts.pop();
+        for (const text of parts) this.lines.push({ at, text });
+      });
+    }
+    await this.waitForLine(/hot reload: watching/, 30_000);
+    for (;;) {
+      const status = await this.status();
+      if (status.workers.length > 0 && status.workers.every((w) => w.state === 'ready')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The first line at or after index `from` that matches; rejects after timeoutMs or if the master exits. */
+  waitForLine(pattern, timeoutMs = 20_000, from = 0) {
+    const deadline = performance.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const line = this.lines.slice(from).find((l) => pattern.test(l.text));
+        if (line) return resolve(line);
+        if (this.child.exitCode !== null || this.child.signalCode !== null) return reject(new Error(`${this.name}: the master exited before printing ${pattern}:\n${this.output()}`));
+        if (performance.now() > deadline) return reject(new Error(`${this.name}: no ${pattern} within ${timeoutMs} ms:\n${this.output()}`));
+        setTimeout(check, 10);
+      };
+      check();
+    });
+  }
+
+  output(last = 30) {
+    return this.lines.slice(-last).map((l) => l.text).join('\n');
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await this.status().catch(() => null); // the current workers, to check that they are gone after
+    child.kill('SIGTERM');
+    const exit = await within(this.exited, 30_000);
+    if (!exit) throw new Error(`${this.name}: the foreground master did not exit within 30 s of SIGTERM`);
+    this.registry.forget(child.pid);
+    const deadline = Date.now() + 3000;
+    while (this.workers.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const left = this.workers.filter(isAlive);
+    if (left.length > 0) throw new Error(`${this.name}: workers still alive after the master exited: ${left.join(', ')}`);
+    if (exit.code !== 0) throw new Error(`${this.name}: the foreground master exited ${exit.code ?? exit.signal} on SIGTERM:\n${this.output()}`);
   }
 }
 
