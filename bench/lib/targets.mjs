@@ -64,7 +64,7 @@ export class DroverService {
       master: { pid: status.master.pid, rss: procRss(status.master.pid) ?? status.master.rss, reportedRss: status.master.rss },
       workers: status.workers
         .filter((w) => w.state === 'ready')
-        .map((w) => ({ id: w.id, pid: w.pid, requests: w.requests, connections: w.connections, rss: procRss(w.pid) ?? w.rss, reportedRss: w.rss })),
+        .map((w) => ({ id: w.id, pid: w.pid, requests: w.requests, connections: w.connections, rss: procRss(w.pid) ?? w.rss, reportedRss: w.rss, threads: procThreads(w.pid) })),
     };
   }
 
@@ -143,7 +143,7 @@ class ReferenceServer {
     const m = await this.ask({ type: 'stats' }, 'stats');
     return {
       master: { pid: this.master, rss: procRss(this.master) ?? m.primary.rss, reportedRss: m.primary.rss },
-      workers: m.workers.filter(Boolean).map((w) => ({ pid: w.pid, requests: w.requests, connections: w.connections, rss: procRss(w.pid) ?? w.rss, reportedRss: w.rss })),
+      workers: m.workers.filter(Boolean).map((w) => ({ pid: w.pid, requests: w.requests, connections: w.connections, rss: procRss(w.pid) ?? w.rss, reportedRss: w.rss, threads: procThreads(w.pid) })),
     };
   }
 
@@ -346,6 +346,16 @@ export class ForegroundDrover extends DroverService {
     const left = this.workers.filter(isAlive);
     if (left.length > 0) throw new Error(`${this.name}: workers still alive after the master exited: ${left.join(', ')}`);
     if (exit.code !== 0) throw new Error(`${this.name}: the foreground master exited ${exit.code ?? exit.signal} on SIGTERM:\n${this.output()}`);
+  }
+}
+
+/** Threads of a live process (from /proc; null elsewhere). A worker that registered tsx has one more: its loader hooks thread. */
+export function procThreads(pid) {
+  try {
+    const m = /^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -56,6 +56,19 @@ export async function run(ctx) {
       rows.push({ figure: worker.name, drover: `${f.droverWorkersMiB.map((x) => fmt(x, 1)).join(' / ')} MiB`, reference: `${f.bareWorkersMiB.map((x) => fmt(x, 1)).join(' / ')} MiB`, ratio: range(worker.ratio), target: '' });
     }
   }
+  // Whether drover's workers loaded tsx for this plain-JS app (they should not): a worker that
+  // registered tsx's loader has one more thread than a bare worker, its module hooks thread
+  // (the example app's workers in resident-vs-fresh show it).
+  const [d0, b0] = pairs[0];
+  const droverThreads = ctx.idleMemory.get(d0).workers.map((w) => w.threads);
+  const bareThreads = ctx.idleMemory.get(b0).workers.map((w) => w.threads);
+  figures.threadsPerWorker = { [d0]: droverThreads, [b0]: bareThreads };
+  rows.push({
+    figure: '  threads per worker, idle (one more = tsx\'s loader hooks thread)',
+    drover: droverThreads.join(' / '),
+    reference: bareThreads.join(' / '),
+    ratio: droverThreads.every((n) => n !== null && n <= Math.max(...bareThreads)) ? 'no TypeScript loader in drover\'s workers' : 'drover\'s workers have more threads than bare ones',
+  });
   return { title, figures, ratios, rows };
 }
 

@@ -40,12 +40,14 @@ export async function run(ctx) {
       for (let i = 0; i < s.residentRequestsPerRound; i++) batch.push(await get(drover.port, agent));
       resident.push(median(batch));
     }
+    // The example app's workers load tsx: one thread more than a plain-JS worker (see memory).
+    const threads = (await drover.counters()).workers.map((w) => w.threads);
     const r = ratio({ id: 'fresh-vs-resident', name: 'one request: fresh process ÷ resident worker', of: 'fresh node process', reference: 'resident drover worker', a: fresh, b: resident, better: 'higher' });
     const rows = [
       { figure: r.name, drover: `${range(r.reference_values, 2)} ms resident`, reference: `${range(r.of_values, 0)} ms fresh`, ratio: `${range(r.ratio, 0)}×`, target: '' },
-      { figure: `  ${PATH}, ${s.freshRuns} rounds`, drover: `drover start -d took ${fmt(drover.startMs, 0)} ms` },
+      { figure: `  ${PATH}, ${s.freshRuns} rounds`, drover: `drover start -d took ${fmt(drover.startMs, 0)} ms`, reference: `threads per worker (tsx loaded) ${threads.join(' / ')}` },
     ];
-    return { title, figures: { residentMs: resident, freshMs: fresh, droverStartMs: drover.startMs, path: PATH }, ratios: [r], rows };
+    return { title, figures: { residentMs: resident, freshMs: fresh, droverStartMs: drover.startMs, path: PATH, threadsPerWorker: threads }, ratios: [r], rows };
   } finally {
     agent.destroy();
   }
