@@ -1,6 +1,7 @@
 // The bench's harness on a tiny load, so that it cannot rot: the same code path as
-// `npm run bench -- --quick`, one round of one second, every HTTP scenario. It asserts only that
-// well-formed results came out and that nothing it started is left running; never a timing.
+// `npm run bench -- --quick`, one round of one second, every scenario (HTTP, WebSocket with a
+// few dozen clients, hot reload). It asserts only that well-formed results came out and that
+// nothing it started is left running; never a timing.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,19 +28,36 @@ const TINY = {
   freshRuns: 1,
   residentRequestsPerRound: 3,
   settleMs: 100,
+  wsClients: 30,
+  wsRounds: 1,
+  wsBroadcasts: 1,
+  wsSettleMs: 100,
+  wsRoundTripClients: 2,
+  wsRoundTripS: 0.5,
+  wsReloadRounds: 1,
+  wsReloadIdleClients: 10,
+  wsReloadLoadS: 4,
+  wsReloadAtS: 0.5,
+  hotReloadRounds: 1,
+  hotReloadDebounceMs: 100,
+  hotReloadLoadS: 5,
+  hotReloadConnections: 1,
+  hotReloadPauseMs: 10,
 };
+
+const SCENARIOS = ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh', 'websocket', 'hot-reload'];
 
 type Ratio = { id: string; ratio?: { median: number }; value?: { median: number } };
 type Scenario = { error?: string; skipped?: string; ratios?: Ratio[]; rows?: unknown[] };
 
-test('the quick bench harness produces well-formed results on a tiny load and stops everything', { timeout: 50_000 }, async () => {
+test('the quick bench harness produces well-formed results on a tiny load and stops everything', { timeout: 120_000 }, async () => {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drover-bench-smoke-'));
   const registry = new ProcessRegistry();
   const log: string[] = [];
   try {
     const { results, file, leftRunning, startedPids } = await runBench({
       mode: 'quick',
-      scenarios: ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh', 'websocket'],
+      scenarios: SCENARIOS,
       settings: TINY,
       outDir,
       registry,
@@ -58,7 +76,7 @@ test('the quick bench harness produces well-formed results on a tiny load and st
     assert.match(results.loadGenerator.keepAlive, /^autocannon \d+/);
     assert.deepEqual(results.errors, [], `no scenario failed${context}`);
 
-    for (const id of ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh']) {
+    for (const id of SCENARIOS) {
       const s = results.scenarios[id] as Scenario;
       assert.ok(s && !s.error && !s.skipped, `${id} ran${context}`);
       assert.ok(s.ratios && s.ratios.length > 0, `${id} has ratios`);
@@ -68,8 +86,7 @@ test('the quick bench harness produces well-formed results on a tiny load and st
         assert.ok(Number.isFinite(median), `${id} / ${r.id}: a number (${median})${context}`);
       }
     }
-    assert.ok((results.scenarios.websocket as Scenario).skipped, 'the WebSocket placeholder says it was skipped');
-    assert.ok(results.headline.length >= 10);
+    assert.ok(results.headline.length >= 20);
     for (const h of results.headline) {
       assert.equal(typeof h.name, 'string');
       assert.ok(Number.isFinite(h.median), `headline ${h.id} is a number`);
