@@ -69,7 +69,7 @@ export const MODES = {
     wsReloadIdleClients: 2000,
     wsReloadLoadS: 8,
     wsReloadAtS: 3,
-    hotReloadRounds: 4,
+    hotReloadRounds: 3,
     hotReloadDebounceMs: 300,
     hotReloadLoadS: 5,
     hotReloadConnections: 4,

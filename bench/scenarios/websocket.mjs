@@ -313,7 +313,9 @@ function summarizeRuns({ fills, trips, reloads, clients, notes, fdLimit, fleetPr
   if (dropped) {
     const wall = summarize(pick(reloads, 'wallMs'));
     rows.push({ figure: dropped.name, drover: `${range(dropped.value, 0)} (${reloads.length} reload${reloads.length > 1 ? 's' : ''})`, reference: `${reloads[0].idleClients} idle + ${settings.wsRoundTripClients} busy clients`, ratio: '', target: targetText(dropped.target), met: dropped.met });
-    rows.push({ figure: failed.name, drover: `${range(failed.value, 0)} of ${range(summarize(pick(reloads, 'messages')), 0)}`, reference: `reload ${range(wall, 0)} ms`, ratio: '', target: '' });
+    rows.push({ figure: failed.name, drover: `${range(failed.value, 0)} of ${range(summarize(pick(reloads, 'messages')), 0)}`, reference: '', ratio: '', target: '' });
+    const drained = reloads.some((x) => x.drainedMs !== null) ? `, drained ${range(summarize(pick(reloads, 'drainedMs')), 0)} ms` : '';
+    rows.push({ figure: '  `drover ws reload` wall time under traffic; drover\'s own figures', drover: `${range(wall, 0)} ms`, reference: `reloaded in ${range(summarize(pick(reloads, 'reportedMs')), 0)} ms${drained}` });
     rows.push({ figure: reloadP99.name, drover: `${range(reloadP99.of_values, 2)} ms`, reference: `${range(reloadP99.reference_values, 2)} ms`, ratio: range(reloadP99.ratio), target: '' });
     const old = reloads.map((x) => fmt(x.oldLastAnswerMs, 0));
     rows.push({ figure: '  old business workers\' last answer, ms after `ws reload` returned; gateways kept; business replaced', drover: `${old.join(', ')} ms; ${reloads.every((x) => x.gatewaysKept) ? 'yes' : 'NO'}; ${reloads.every((x) => x.businessReplaced) ? 'yes' : 'NO'}` });
