@@ -91,7 +91,9 @@ function readWs(r: ConfigReader, common: Common, cpus: number): WsServiceConfig 
 function readRedis(r: ConfigReader): string | null {
   const value = r.string('redis', null);
   if (value !== null && parseRedisUrl(value) === null) {
-    r.fail('redis', 'a URL like "redis://127.0.0.1:6379" (optionally redis://user:password@host:port, and ?prefix=name for the channels)', value);
+    // Never echo a password into a terminal or a log.
+    const shown = value.replace(/\/\/([^/@]*)@/, (_m, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
+    r.fail('redis', 'a URL like "redis://127.0.0.1:6379" (optionally redis://user:password@host:port, and ?prefix=name for the channels)', shown);
   }
   return value;
 }

@@ -77,3 +77,10 @@ test('IPv6 hosts lose their brackets for listen()', () => {
   const c = validateServiceConfig('http', FILE, { listen: 'http://[::1]:8080' });
   assert.equal(c.listen?.host, '::1');
 });
+
+test('a bad redis URL is refused without echoing its password', () => {
+  assert.throws(
+    () => validateServiceConfig('ws', 'config/worker_ws.js', { redis: 'http://user:s3cret@host:6379' }),
+    (e: unknown) => e instanceof DroverError && /"redis" must be a URL/.test(e.message) && !e.message.includes('s3cret') && e.message.includes('user:***@'),
+  );
+});
