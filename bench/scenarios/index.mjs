@@ -1,8 +1,7 @@
 // The scenarios, in the order they run (the order matters: memory "after load" is read after
 // the throughput runs and before the reload replaces the workers).
 //
-// Adding one (issue 6 items 6 and 7 are placeholders until their features exist): a module
-// here exporting `id`, `title` and `async run(ctx)` that returns
+// Adding one: a module here exporting `id`, `title` and `async run(ctx)` that returns
 //   { title, figures, ratios: [ratio(...) from lib/report.mjs], rows: [{ figure, drover, reference, ratio, target, met }] }
 // or { skipped: 'why' }. ctx (lib/context.mjs) gives settings, log, target(name) for started
 // servers, cpuSeconds(pid), and registry to record any process the scenario starts itself.
