@@ -18,7 +18,6 @@ import { startHttpService } from './http-service.js';
 import { ModuleHooks } from './module-hooks.js';
 import type { RunningService } from './service.js';
 import { WorkerCounters } from './stats.js';
-import { runsUserCode, startWsService } from '../ws/service.js';
 
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
 const STOP_HOOK_MS = 5000;
@@ -80,10 +79,12 @@ async function boot(): Promise<void> {
   try {
     if (worker.codeRoot !== worker.root) log(`running compiled JavaScript from ${path.relative(worker.root, worker.codeRoot) || '.'}/`);
     if (config.kind === 'custom') hooks = await loadCustomHandler(config, worker);
-    else if (runsUserCode(config, worker)) hooks = await ModuleHooks.fromAppDir(worker.codeRoot);
+    // WebSocket gateways run no user code (so they never need reloading).
+    else if (!(config.kind === 'ws' && worker.role === 'gateway')) hooks = await ModuleHooks.fromAppDir(worker.codeRoot);
     await hooks.run('onWorkerStart', worker);
     if (config.kind === 'http') service = await startHttpService(config, worker, counters);
-    else if (config.kind === 'ws') service = await startWsService(config, worker, counters, hooks);
+    // Loaded only here: ws, tls and zlib cost an HTTP worker about 9 MiB it never uses.
+    else if (config.kind === 'ws') service = await (await import('../ws/service.js')).startWsService(config, worker, counters, hooks);
     else service = startCustomService();
     send({ proto: PROTO, type: 'ready', address: config.listen?.url ?? null });
   } catch (error) {

@@ -8,11 +8,6 @@ import type { WorkerCounters } from '../worker/stats.js';
 import { startBusiness } from './business.js';
 import { startGateway } from './gateway-service.js';
 
-/** Gateways run no user code: no module hooks are loaded in them. */
-export function runsUserCode(config: { kind: string }, worker: WorkerContext): boolean {
-  return !(config.kind === 'ws' && worker.role === 'gateway');
-}
-
 export function startWsService(config: WsServiceConfig, worker: WorkerContext, counters: WorkerCounters, hooks: ModuleHooks): Promise<RunningService> {
   if (worker.role === 'gateway') return startGateway(config, worker, counters);
   if (worker.role === 'business') return startBusiness(config, worker, counters, hooks);
