@@ -2,11 +2,10 @@
 // ctx.gateway[op](...args) in a business worker) on clients held by two different gateway
 // workers; then from a plain script on the host, through `gateway` from 'drover'.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { droverEnv, runCli, show } from '../helpers/cli.js';
-import type { Project } from '../helpers/project.js';
+import { runCli, show } from '../helpers/cli.js';
 import { scenario } from '../helpers/scenario.js';
+import { runScript } from '../helpers/script.js';
 import { clientsOnEveryGateway, type TestClient } from '../helpers/ws-client.js';
 import { linkDrover, startWs } from '../helpers/ws-service.js';
 
@@ -93,18 +92,6 @@ test('every push function works across clients held by different gateways', TIME
   for (const c of [a1, a2, b1]) assert.ok(c.open);
   await Promise.all([a1, a2, b1].map((c) => c.close()));
 }));
-
-/** Runs an ES module script in the project root (where `drover` resolves) and returns its stdout. */
-function runScript(p: Project, source: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: p.root, env: droverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  p.trackChild(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  p.transcript.add(`script (pid ${child.pid})`, () => `${source}\n[stdout]\n${stdout}\n[stderr]\n${stderr}`);
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 test('a script on the host pushes through `gateway` from drover, and exits on its own', TIMEOUT, scenario(async (p) => {
   linkDrover(p);

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { droverEnv } from '../helpers/cli.js';
 import { createProject, type Project } from '../helpers/project.js';
 import { startRedis } from '../helpers/redis.js';
 import { scenario } from '../helpers/scenario.js';
+import { runScript } from '../helpers/script.js';
 import { waitFor } from '../helpers/wait.js';
 import { clientsOnEveryGateway, type TestClient } from '../helpers/ws-client.js';
 import { linkDrover, pidsOf, startWs } from '../helpers/ws-service.js';
@@ -24,17 +24,10 @@ async function push<T>(from: TestClient, op: string, ...args: unknown[]): Promis
 }
 
 /** Runs an ES module script in a project root (DROVER_ROOT = that root): its stdout as JSON. */
-async function runScript<T>(p: Project, source: string): Promise<T> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: p.root, env: droverEnv({ DROVER_ROOT: p.root }), stdio: ['ignore', 'pipe', 'pipe'] });
-  p.trackChild(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  p.transcript.add(`script (pid ${child.pid})`, () => `${source}\n[stdout]\n${stdout}\n[stderr]\n${stderr}`);
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  assert.equal(code, 0, `the script failed: ${stderr}`);
-  return JSON.parse(stdout) as T;
+async function runJsonScript<T>(p: Project, source: string): Promise<T> {
+  const r = await runScript(p, source, { DROVER_ROOT: p.root });
+  assert.equal(r.code, 0, `the script failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }
 
 const text = (c: TestClient, expected: string) => c.next((t) => t === expected, 10_000, `the push "${expected}"`);
@@ -73,7 +66,7 @@ test('pushes and queries issued on one host reach the clients of another through
   assert.equal(await push(b1, 'sendToClient', '1-nosuchclient-1', 'lost'), false, 'a client no host holds is not online');
 
   // From a script on host B through `gateway` from 'drover'.
-  const out = await runScript<Record<string, unknown>>(b, `
+  const out = await runJsonScript<Record<string, unknown>>(b, `
     import { gateway } from 'drover';
     const out = {
       client: await gateway.sendToClient(${JSON.stringify(a2.id)}, 'script→a2'),
@@ -136,7 +129,7 @@ test('redis killed: each host keeps pushing to its own clients; the hosts meet a
   await text(b2, 'b-local');
   assert.equal(await push(b1, 'getClientCount'), 2);
   assert.equal(await push(b1, 'sendToClient', a1.id, 'lost'), false, 'a client on the other host is out of reach');
-  const local = await runScript<{ all: number }>(b, `
+  const local = await runJsonScript<{ all: number }>(b, `
     import { gateway } from 'drover';
     const out = { all: await gateway.sendToAll('b-script') };
     await gateway.close();
