@@ -46,7 +46,13 @@ export class ControlClient {
     const id = this.nextId++;
     const request = { proto: PROTO, id, ...body } as ControlRequest;
     const response = await new Promise<ControlResponse>((resolve, reject) => {
-      const timer = timeoutMs === undefined ? null : setTimeout(() => reject(new Error(`no answer to "${body.type}" within ${timeoutMs} ms`)), timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? null
+          : setTimeout(() => {
+              this.pending.delete(id);
+              reject(new Error(`no answer to "${body.type}" within ${timeoutMs} ms`));
+            }, timeoutMs);
       this.pending.set(id, (r) => {
         if (timer) clearTimeout(timer);
         resolve(r);

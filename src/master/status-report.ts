@@ -59,6 +59,11 @@ function listRows(arbiter: Arbiter): Array<{ slotId: number; handle: WorkerHandl
 }
 
 async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: Arbiter): Promise<WorkerStatus> {
+  // Only a worker that was ready when asked can be called busy: one still booting may be
+  // compiling its code and answer late for that reason.
+  const wasReady = handle?.state === 'ready';
+  const fresh = handle && handle.state !== 'dead' ? await handle.requestStats(ANSWER_WITHIN_MS) : null;
+  // Everything else is read after the wait, so one row never mixes before and after a crash.
   const slot = arbiter.slots.find((s) => s.id === slotId);
   const base = {
     id: slotId,
@@ -66,7 +71,8 @@ async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: A
     restarts: slot?.restarts ?? 0,
     lastError: slot?.lastError ?? null,
   };
-  if (!handle) {
+  // A worker that died on its own meanwhile leaves its slot empty: respawn pending or errored.
+  if (!handle || (handle.state === 'dead' && !handle.expectedExit)) {
     return {
       ...base,
       pid: null,
@@ -77,15 +83,12 @@ async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: A
       rss: 0, heapUsed: 0, requests: 0, rps: 0, inflight: 0, connections: 0, elu: 0,
     };
   }
-  // Only a worker that was ready when asked can be called busy: one still booting may be
-  // compiling its code and answer late for that reason.
-  const wasReady = handle.state === 'ready';
-  const fresh = handle.state === 'dead' ? null : await handle.requestStats(ANSWER_WITHIN_MS);
+  const state = handle.state === 'dead' ? 'stopping' : handle.state;
   return {
     ...base,
     ...handle.stats,
     pid: handle.pid,
-    state: handle.state === 'dead' ? 'stopping' : handle.state,
+    state,
     busy: fresh === null && wasReady && handle.state === 'ready',
     generation: handle.generation,
     uptimeMs: Date.now() - handle.startedAt,
