@@ -348,10 +348,14 @@ export class Arbiter {
   private escalateStop(mode: StopMode): void {
     if (this.state !== 'stopping') return;
     this.log(`stop escalated to ${mode}`);
-    for (const h of this.handles.values()) {
+    const live = [...this.handles.values()];
+    for (const h of live) {
       if (mode === 'force') h.kill('SIGKILL');
       else h.send({ proto: PROTO, type: 'stop', graceful: false });
     }
+    // A fast stop's deadline replaces the graceful one still running (a second Ctrl-C after a
+    // SIGTERM must not wait for stopTimeout).
+    if (mode === 'fast') setTimeout(() => live.forEach((h) => h.kill('SIGKILL')), FAST_STOP_MS).unref();
   }
 }
 
