@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'DROVER_ERR_CONTROL',
   'DROVER_ERR_NOT_IMPLEMENTED',
   'DROVER_ERR_WS_UNAVAILABLE',
+  'DROVER_ERR_LOG',
+  'DROVER_ERR_LOG_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -107,6 +109,23 @@ export class PortInUseError extends DroverError {
     super('DROVER_ERR_PORT_IN_USE', `cannot listen on ${address}: the address is already in use.`, {
       hint: 'stop what holds the port (see "ss -ltnp"), or change "listen" in the service config.',
       details,
+    });
+  }
+}
+
+export class LogFileError extends DroverError {
+  constructor(file: string, cause: NodeJS.ErrnoException) {
+    super('DROVER_ERR_LOG', `cannot open the log file ${file} (${cause.code ?? cause.message}).`, {
+      hint: 'make its folder writable by the user that runs drover, or set "logFile" in the service config to a path that is.',
+      cause,
+    });
+  }
+}
+
+export class LogNotFoundError extends DroverError {
+  constructor(service: string, file: string) {
+    super('DROVER_ERR_LOG_NOT_FOUND', `${service} has no log file at ${file}.`, {
+      hint: `a service started in the foreground logs to the terminal; "drover ${service} start -d" writes ${file} (or set "logFile").`,
     });
   }
 }

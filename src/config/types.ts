@@ -51,6 +51,12 @@ interface CommonConfig {
   schedulingPolicy: SchedulingPolicy;
   env: Readonly<Record<string, string>>;
   logFile: string | null;
+  /** "text" (people) or "json" (one JSON object per line, for log shippers). */
+  logFormat: 'text' | 'json';
+  /** Rotate the log file when it reaches this many bytes (0 = never; logrotate may do it instead). */
+  logMaxSize: number;
+  /** Rotated files kept beside the log (`<logFile>.1` is the newest). */
+  logMaxFiles: number;
   tls: TlsConfig | null;
 }
 

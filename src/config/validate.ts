@@ -40,6 +40,9 @@ export function validateServiceConfig(service: string, file: string, raw: unknow
     schedulingPolicy: r.oneOf('schedulingPolicy', ['rr', 'none'] as const, 'rr'),
     env: r.stringMap('env'),
     logFile: r.string('logFile', null),
+    logFormat: r.oneOf('logFormat', ['text', 'json'] as const, 'text'),
+    logMaxSize: r.integer('logMaxSize', 0, 0, 'bytes'),
+    logMaxFiles: r.integer('logMaxFiles', 5, 1),
     tls: parseTls(r, listen),
   };
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
 import type { ServiceConfig } from '../config/types.js';
 import { DroverError } from '../errors.js';
+import type { LogHub } from '../log/hub.js';
 import { distDir } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { StopMode } from '../protocol/control-messages.js';
@@ -29,6 +30,8 @@ export interface ArbiterOptions {
   /** The project's compiled-code folder (config/worker_process.* build.outDir). */
   buildDir: string;
   log(message: string): void;
+  /** Carries the workers' stdout and stderr into the log, with their prefixes. */
+  logs: LogHub;
 }
 
 export class Arbiter {
@@ -56,7 +59,9 @@ export class Arbiter {
   setupCluster(): void {
     // Must be set before the first fork; it cannot change for the life of the master.
     cluster.schedulingPolicy = this.config.schedulingPolicy === 'none' ? cluster.SCHED_NONE : cluster.SCHED_RR;
-    cluster.setupPrimary({ exec: path.join(distDir, 'worker', 'main.js'), args: [] });
+    // silent: the workers' stdout and stderr are pipes to this process, which prefixes their
+    // lines and writes them to the one log (src/log/hub.ts).
+    cluster.setupPrimary({ exec: path.join(distDir, 'worker', 'main.js'), args: [], silent: true });
     cluster.on('message', (worker, message) => {
       const parsed = parseWorkerMessage(message);
       if (parsed) this.handles.get(worker.id)?.dispatch(parsed);
@@ -127,6 +132,7 @@ export class Arbiter {
       DROVER_MAX_REQUESTS: String(this.requestLimit()),
     });
     const handle = new WorkerHandle(worker, slot.id, generation);
+    handle.output = this.options.logs.attach(slot.id, handle.pid, worker.process.stdout, worker.process.stderr);
     handle.onRecycleRequest = (reason) => this.queue.push({ kind: 'recycle', workerId: slot.id, pid: handle.pid, reason });
     this.handles.set(worker.id, handle);
     if (slot.current === null) slot.current = handle;
@@ -160,6 +166,7 @@ export class Arbiter {
     const slot = this.slots.find((s) => s.current === handle);
     if (!slot) return; // a replacement that failed during a reload: the rollout deals with it
     const delay = slot.recordCrash(handle, this.config.backoff, this.config.maxBootFailures, Date.now());
+    slot.lastCrash = { pid: handle.pid, code, signal, at: new Date().toISOString(), stderr: handle.output?.stderrTail ?? null };
     if (slot.errored) {
       this.log(`worker ${slot.id} failed to boot ${slot.bootFailures} times in a row: not respawning (errored). Last error: ${slot.lastError}`);
       if (handle.bootFailure?.details) this.log(handle.bootFailure.details);

@@ -1,6 +1,8 @@
 // What the master answers on its control socket. Requests that change workers (reload, stop)
 // go through the command queue like signals do, and answer when the loop has done them.
 import type { ControlHandler } from '../control/server.js';
+import { LogFileError } from '../errors.js';
+import type { LogHub } from '../log/hub.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
 import type { ReloadResult } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
@@ -9,11 +11,22 @@ import { buildConnections, buildStatus, type MasterInfo } from './status-report.
 
 type Handlers = { [T in ControlRequest['type']]: (request: Extract<ControlRequest, { type: T }>) => Promise<unknown> };
 
-export function controlHandlers(arbiter: Arbiter, queue: CommandQueue, info: MasterInfo): ControlHandler {
+export function controlHandlers(arbiter: Arbiter, queue: CommandQueue, info: MasterInfo, logs: LogHub): ControlHandler {
   const handlers: Handlers = {
     ping: async () => ({ pid: process.pid, service: arbiter.config.service, state: arbiter.state }),
-    status: () => buildStatus(arbiter, info),
+    status: () => buildStatus(arbiter, info, logs),
     connections: () => buildConnections(arbiter),
+    // Like SIGUSR1, but the caller learns whether it worked: a failed reopen is an error here.
+    'reopen-logs': async () => {
+      const { destination } = logs.state();
+      try {
+        await logs.reopen();
+      } catch (error) {
+        throw new LogFileError(destination, error as NodeJS.ErrnoException);
+      }
+      logs.log('log reopened (reopen-logs)');
+      return { destination };
+    },
     reload: () => new Promise<ReloadResult>((resolve) => queue.push({ kind: 'reload', reason: 'control', waiters: [{ resolve }] })),
     stop: (request) =>
       new Promise<{ pid: number }>((resolve) =>

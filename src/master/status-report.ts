@@ -1,5 +1,6 @@
 // Builds `status` and `connections` answers. Workers are asked in parallel; one that does not
 // answer within a second keeps its row, with its last known figures and busy: true.
+import type { LogHub } from '../log/hub.js';
 import type { ConnectionInfo, ServiceStatus, WorkerConnections, WorkerStatus } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
 import type { WorkerHandle } from './worker-handle.js';
@@ -11,8 +12,8 @@ export interface MasterInfo {
   version: string;
 }
 
-export async function buildStatus(arbiter: Arbiter, info: MasterInfo): Promise<ServiceStatus> {
-  const rows = await Promise.all(listRows(arbiter).map((row) => workerRow(row.handle, row.slotId, arbiter)));
+export async function buildStatus(arbiter: Arbiter, info: MasterInfo, logs: LogHub): Promise<ServiceStatus> {
+  const rows = await Promise.all(listRows(arbiter).map((row) => workerRow(row.handle, row.slotId, arbiter, logs)));
   const { config } = arbiter;
   return {
     service: config.service,
@@ -26,10 +27,12 @@ export async function buildStatus(arbiter: Arbiter, info: MasterInfo): Promise<S
       rss: process.memoryUsage.rss(),
       node: process.version,
       version: info.version,
+      logDropped: logs.masterDropped(),
     },
     workers: rows,
     exits: arbiter.exits.list(),
     lastError: arbiter.lastError ?? arbiter.slots.find((s) => s.errored)?.lastError ?? null,
+    log: logs.state(),
   };
 }
 
@@ -58,7 +61,7 @@ function listRows(arbiter: Arbiter): Array<{ slotId: number; handle: WorkerHandl
   return rows.sort((a, b) => a.slotId - b.slotId);
 }
 
-async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: Arbiter): Promise<WorkerStatus> {
+async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: Arbiter, logs: LogHub): Promise<WorkerStatus> {
   // Only a worker that was ready when asked can be called busy: one still booting may be
   // compiling its code and answer late for that reason.
   const wasReady = handle?.state === 'ready';
@@ -70,6 +73,8 @@ async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: A
     role: slot?.role ?? arbiter.config.service,
     restarts: slot?.restarts ?? 0,
     lastError: slot?.lastError ?? null,
+    logDropped: logs.droppedBy(slotId),
+    lastCrash: slot?.lastCrash ? { ...slot.lastCrash, stderr: slot.lastCrash.stderr?.list() ?? [] } : null,
   };
   // A worker that died on its own meanwhile leaves its slot empty: respawn pending or errored.
   if (!handle || (handle.state === 'dead' && !handle.expectedExit)) {

@@ -2,6 +2,7 @@
 // for its exit, and the request/reply plumbing for stats. `expectedExit` tells an exit we
 // asked for (stop, reload, recycle) from a crash, like cluster's exitedAfterDisconnect.
 import type { Worker } from 'node:cluster';
+import type { WorkerOutput } from '../log/hub.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { ConnectionInfo, WorkerState, WorkerStats } from '../protocol/status.js';
 import { EXIT_BOOT_FAILED, type MasterToWorker, type MessageOf, type WorkerToMaster } from '../protocol/worker-messages.js';
@@ -29,6 +30,8 @@ export class WorkerHandle {
   stats: WorkerStats = EMPTY_STATS;
   bootFailure: BootFailure | null = null;
   exitInfo: ExitInfo | null = null;
+  /** Its output as the log hub carries it (the stderr tail shown when it crashes). */
+  output: WorkerOutput | null = null;
   /** Settles when the worker reports ready; rejects with a BootFailure if it dies first. */
   readonly ready: Promise<void>;
   readonly exited: Promise<ExitInfo>;

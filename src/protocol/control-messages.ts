@@ -9,6 +9,7 @@ export type ControlRequest = Tagged<
     | { type: 'ping' }
     | { type: 'status' }
     | { type: 'connections' }
+    | { type: 'reopen-logs' }
     | { type: 'reload' }
     | { type: 'stop'; mode: StopMode }
   )

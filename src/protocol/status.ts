@@ -25,6 +25,30 @@ export interface WorkerStatus extends WorkerStats {
   uptimeMs: number;
   restarts: number;
   lastError: string | null;
+  /** Lines of this slot's workers that could not be written to the log (a full disk, a closed pipe). */
+  logDropped: number;
+  /** The last worker of this slot that died unexpectedly, with the end of what it wrote to stderr. */
+  lastCrash: CrashReport | null;
+}
+
+export interface CrashReport {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  at: string;
+  /** Its last stderr lines (at most 20, each cut at 500 characters). */
+  stderr: string[];
+}
+
+export interface LogStatus {
+  /** The log file, or "stdout/stderr" in the foreground. */
+  destination: string;
+  format: 'text' | 'json';
+  /** Rotation size in bytes (0 = off). */
+  maxSize: number;
+  /** Lines lost to failed writes since the master started: master and workers together. */
+  dropped: number;
+  lastWriteError: { code: string; at: string } | null;
 }
 
 export interface ExitCount {
@@ -39,10 +63,11 @@ export interface ServiceStatus {
   state: ServiceState;
   listen: string[];
   generation: number;
-  master: { pid: number; startedAt: string; rss: number; node: string; version: string };
+  master: { pid: number; startedAt: string; rss: number; node: string; version: string; logDropped: number };
   workers: WorkerStatus[];
   exits: ExitCount[];
   lastError: string | null;
+  log: LogStatus;
 }
 
 export interface ConnectionInfo {

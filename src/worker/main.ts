@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
 import { DroverError } from '../errors.js';
+import { guardStdio } from '../log/guard.js';
 import { PROTO } from '../protocol/envelope.js';
 import {
   EXIT_BOOT_FAILED,
@@ -22,6 +23,9 @@ import { WorkerCounters } from './stats.js';
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
 const STOP_HOOK_MS = 5000;
 
+// stdout and stderr are pipes to the master, which prefixes every line with the time, the
+// service, this worker's id and pid, and the stream. A write that fails never kills us.
+guardStdio();
 const config = JSON.parse(process.env.DROVER_CONFIG ?? 'null') as ServiceConfig;
 const worker = workerContextFromEnv(process.env);
 const counters = new WorkerCounters();
@@ -53,7 +57,7 @@ process.on('SIGQUIT', () => undefined);
 process.on('SIGTERM', () => stop(true));
 
 function log(message: string): void {
-  if (worker.workerId === 1) process.stdout.write(`[${worker.service} worker ${worker.workerId}] ${message}\n`);
+  if (worker.workerId === 1) process.stdout.write(`${message}\n`);
 }
 
 function send(message: WorkerToMaster, then?: () => void): void {
@@ -69,7 +73,7 @@ function stop(graceful: boolean): void {
   stopping = (async () => {
     await service?.stop(graceful);
     await withTimeout(hooks.run('onWorkerStop', worker), graceful ? STOP_HOOK_MS : STOP_HOOK_MS / 10).catch((error) =>
-      process.stderr.write(`[${worker.service} worker ${worker.workerId}] ${(error as Error).stack ?? error}\n`),
+      process.stderr.write(`${(error as Error).stack ?? error}\n`),
     );
     process.exit(0);
   })();
@@ -91,7 +95,7 @@ async function boot(): Promise<void> {
     const e = error as Error;
     const code = e instanceof DroverError ? e.code : 'DROVER_ERR_BOOT_FAILED';
     const details = (e instanceof DroverError ? e.details : undefined) ?? e.stack ?? String(e);
-    process.stderr.write(`[${worker.service} worker ${worker.workerId} pid ${process.pid}] boot failed: ${e.message}\n${details}\n`);
+    process.stderr.write(`boot failed: ${e.message}\n${details}\n`);
     send(
       { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details },
       () => process.exit(EXIT_BOOT_FAILED),
