@@ -15,6 +15,8 @@ const COMMAND_MODULES: Record<string, () => Promise<Command>> = {
   reload: async () => (await import('./cli/reload.js')).reload,
   status: async () => (await import('./cli/status.js')).status,
   connections: async () => (await import('./cli/connections.js')).connections,
+  logs: async () => (await import('./cli/logs.js')).logs,
+  'reopen-logs': async () => (await import('./cli/reopen-logs.js')).reopenLogs,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -10,6 +10,8 @@ export const COMMANDS = {
   reload: 'rolling, zero-downtime reload; waits and prints old → new pids (systemd ExecReload)',
   status: 'the status table; --json for scripts; -d/--watch to refresh live; exit 3 when not running',
   connections: 'the open connections of every worker; --json for scripts',
+  logs: 'the last lines of the log (-n 20); -f follows it across rotation; --worker ID (or master) keeps one process\'s lines',
+  'reopen-logs': 'close the log file and open its path again (after logrotate moved it; same as SIGUSR1)',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -22,6 +24,8 @@ const ALLOWED: Record<CommandName, string[]> = {
   reload: [],
   status: ['json', 'daemon', 'watch'],
   connections: ['json'],
+  logs: ['lines', 'follow', 'worker'],
+  'reopen-logs': [],
 };
 
 export interface ParsedArgs {
@@ -45,6 +49,9 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
     .option('json', { type: 'boolean', describe: 'status, connections: machine-readable output' })
     .option('graceful', { alias: 'g', type: 'boolean', describe: 'stop: wait for connections to finish, with no deadline' })
     .option('force', { type: 'boolean', describe: 'stop, restart: SIGKILL the workers now' })
+    .option('lines', { alias: 'n', type: 'number', describe: 'logs: how many of the last lines (default 20)' })
+    .option('follow', { alias: 'f', type: 'boolean', describe: 'logs: keep printing what is written, across reopen and rotation' })
+    .option('worker', { type: 'string', describe: 'logs: only this worker\'s lines (its id in "status"), or "master"' })
     .option('root', { type: 'string', describe: 'the project root (default: the current directory, or $DROVER_ROOT)' })
     .epilogue(`Commands:\n${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(12)} ${d}`).join('\n')}\n\nExamples:\n  drover http start -d\n  drover all status --json\n  kill -USR2 $(cat pidfiles/http.pid)   # same as "drover http reload"`)
     .strict()
@@ -60,7 +67,7 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
   if (args.help || args.version) return { service: '', command: 'status', root: undefined, options: { exit: true } };
   const command = args.command as CommandName;
   const options: Record<string, unknown> = {};
-  for (const name of ['daemon', 'watch', 'json', 'graceful', 'force']) {
+  for (const name of ['daemon', 'watch', 'json', 'graceful', 'force', 'lines', 'follow', 'worker']) {
     if (args[name] === undefined) continue;
     if (!ALLOWED[command].includes(name)) throw new UsageError(`"${command}" does not take --${name}.`, `run "drover --help" for what each command takes.`);
     options[name] = args[name];
