@@ -53,6 +53,11 @@ export class LogHub {
       this.err = new LogSink(fdTarget(2, 'stderr'));
     }
     this.master = { service: options.service, worker: null, pid: process.pid };
+    // The log itself shows where its gap is, once writing works again.
+    for (const sink of new Set([this.out, this.err])) {
+      sink.onRecovered = (dropped, error) =>
+        this.log(`log: ${dropped} lines could not be written (${error.code}) since ${error.at}; writing again`, 'stderr');
+    }
   }
 
   /** A line of the master's own, on its stdout stream (stderr for errors). */

@@ -39,6 +39,10 @@ export class LogSink {
   /** Lines dropped because a write failed or the queue was full, by source (slot id, 0 = master). */
   readonly dropped = new Map<number, number>();
   lastError: WriteError | null = null;
+  /** Called on the first write that works after failed ones, with how many lines were lost meanwhile. */
+  onRecovered: ((dropped: number, error: WriteError) => void) | null = null;
+  /** While writes fail: the first failure and the dropped total before it. */
+  private failing: { error: WriteError; droppedBefore: number } | null = null;
   private fd: number;
   private size = 0;
   private queue: Entry[] = [];
@@ -143,6 +147,11 @@ export class LogSink {
       const sync = this.target.kind === 'file';
       while (written < buffer.length) written += sync ? fs.writeSync(this.fd, buffer, written) : await writeSome(this.fd, buffer, written);
       this.brokenLine = false;
+      if (this.failing) {
+        const { error, droppedBefore } = this.failing;
+        this.failing = null;
+        this.onRecovered?.(this.totalDropped() - droppedBefore, error);
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
       if (code === 'EAGAIN') {
@@ -156,6 +165,7 @@ export class LogSink {
         return;
       }
       this.lastError = { code, at: new Date().toISOString() };
+      this.failing ??= { error: this.lastError, droppedBefore: this.totalDropped() };
       this.brokenLine = written > 0;
       // Entries that did not make it whole are dropped; written bytes include the '\n' prefix.
       let end = buffer.length - bytes;
