@@ -140,12 +140,10 @@ export class LogSink {
     const buffer = Buffer.concat(this.brokenLine ? [NEWLINE, ...parts] : parts);
     let written = 0;
     try {
-      // A regular file takes a synchronous write (the page cache: microseconds, and no thread
-      // pool round trip waking the loop once more per batch: measured 2× the master's CPU per
-      // line at a few hundred lines/s). stdout/stderr may be a pipe or a terminal whose reader
-      // stalls: those are written from the thread pool, so the master's loop never waits on them.
-      const sync = this.target.kind === 'file';
-      while (written < buffer.length) written += sync ? fs.writeSync(this.fd, buffer, written) : await writeSome(this.fd, buffer, written);
+      // From the thread pool, never synchronously: a disk that stalls (NFS, a dying drive) or a
+      // terminal or pipe whose reader stops must not stop the master's loop, which sits on the
+      // accept path. (A synchronous write to a file measured no cheaper per line here.)
+      while (written < buffer.length) written += await writeSome(this.fd, buffer, written);
       this.brokenLine = false;
       if (this.failing) {
         const { error, droppedBefore } = this.failing;
