@@ -142,3 +142,20 @@ test('foreground: worker lines on the terminal with the same prefixes, stdout on
   assert.deepEqual(await master.waitForExit(), { code: 0, signal: null }, master.output());
   assert.match(master.stdout, /\[web master pid \d+ stdout\] stopped\n$/, 'the last line reached the terminal before the exit');
 }));
+
+test('reopen-logs that cannot open the path: DROVER_ERR_LOG, and lines keep going to the file that was open', { timeout: 60_000 }, scenario(async (p) => {
+  p.writeFile('app/chatty.js', CHATTY_APP);
+  const port = await startHttpDaemon(p, { app: 'app/chatty.js', count: 1 });
+  // The log's folder moved away and a file took its name: the path cannot be opened.
+  fs.renameSync(p.file('logs'), p.file('old-logs'));
+  p.writeFile('logs', 'not a folder\n');
+  const refused = await runCli(p, ['web', 'reopen-logs']);
+  assert.equal(refused.code, 1, show(refused));
+  assert.match(refused.stderr, /code: DROVER_ERR_LOG\n/, show(refused));
+  await sendNumbered(port, '/seq', 0, 5, 1);
+  await waitFor('the lines in the file that was open', () => /seq=4 /.test(p.read('old-logs/web.log')));
+  fs.rmSync(p.file('logs'));
+  fs.renameSync(p.file('old-logs'), p.file('logs'));
+  const status = await statusJson(p, 'web');
+  assert.equal(status.log.dropped, 0);
+}));
