@@ -43,6 +43,8 @@ export class LogHub {
   private readonly out: LogSink;
   private readonly err: LogSink;
   private readonly master: LogSource;
+  /** Worker pipes not ended yet. */
+  private readonly open = new Set<Readable>();
 
   constructor(private readonly options: LogHubOptions) {
     const d = options.destination;
@@ -100,9 +102,15 @@ export class LogHub {
     };
   }
 
-  /** Writes what is queued (bounded wait) and closes the file. */
+  /**
+   * Waits (bounded) for the pipes of workers that have exited to deliver their last lines (they
+   * can arrive after cluster's 'exit'), writes what is queued and closes the file.
+   */
   async close(timeoutMs = 2000): Promise<void> {
-    await Promise.all([this.out.close(timeoutMs), this.err === this.out ? null : this.err.close(timeoutMs)]);
+    const deadline = Date.now() + timeoutMs;
+    while (this.open.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const left = Math.max(0, deadline - Date.now());
+    await Promise.all([this.out.close(left), this.err === this.out ? null : this.err.close(left)]);
   }
 
   private sink(stream: LogStream): LogSink {
@@ -121,8 +129,10 @@ export class LogHub {
         sink.onDrain(() => readable.resume());
       }
     };
+    this.open.add(readable);
     readable.on('data', (chunk: Buffer) => emit(splitter.push(chunk)));
     readable.once('end', () => emit(splitter.end()));
+    readable.once('close', () => this.open.delete(readable));
     // A pipe to a worker that died can only fail by closing; there is nothing to report.
     readable.on('error', () => undefined);
   }

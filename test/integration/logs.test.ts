@@ -129,6 +129,8 @@ test('foreground: worker lines on the terminal with the same prefixes, stdout on
   const port = await freePort();
   p.writeFile('app/chatty.js', CHATTY_APP);
   p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 1, app: 'app/chatty.js' });
+  // Written while the worker stops: it reaches the master after the worker's exit.
+  p.writeFile('app/worker/Worker.ts', `export function onWorkerStop() { console.log('bye from ' + process.pid); }\n`);
   const master = await startForeground(p, 'web');
   await sendNumbered(port, '/seq', 0, 3, 1);
   await sendNumbered(port, '/err', 0, 1, 1);
@@ -140,7 +142,8 @@ test('foreground: worker lines on the terminal with the same prefixes, stdout on
   assert.match(master.stdout, /Z \[web master pid \d+ stdout\] web running: 1 workers/);
   master.kill('SIGTERM');
   assert.deepEqual(await master.waitForExit(), { code: 0, signal: null }, master.output());
-  assert.match(master.stdout, /\[web master pid \d+ stdout\] stopped\n$/, 'the last line reached the terminal before the exit');
+  assert.match(master.stdout, /\[web master pid \d+ stdout\] stopped\n/, 'the master\'s last line reached the terminal before the exit');
+  assert.match(master.stdout, /\[web worker 1 pid (\d+) stdout\] bye from \1\n/, 'the worker\'s last line too');
 }));
 
 test('reopen-logs that cannot open the path: DROVER_ERR_LOG, and lines keep going to the file that was open', { timeout: 60_000 }, scenario(async (p) => {
