@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DroverError, reviveError } from '../errors.js';
 import type { DaemonReport } from '../master/run-master.js';
 import { distDir, servicePaths } from '../paths.js';
+import { makeDir, openForAppend } from '../writable.js';
 import { isTagged } from '../protocol/envelope.js';
 import type { ServiceStatus } from '../protocol/status.js';
 
@@ -14,9 +15,9 @@ const TAIL_LINES = 20;
 
 export async function startDaemon(root: string, service: string, logFile: string | null): Promise<ServiceStatus> {
   const log = servicePaths(root, service, logFile).logFile;
-  fs.mkdirSync(path.dirname(log), { recursive: true });
+  makeDir(path.dirname(log), "the daemon's log");
   const startOffset = fileSize(log);
-  const out = fs.openSync(log, 'a');
+  const out = openForAppend(log, "the daemon's log");
   const child = spawn(process.execPath, [path.join(distDir, 'master', 'main.js'), service, root], {
     cwd: root,
     detached: true,

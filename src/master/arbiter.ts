@@ -5,7 +5,8 @@ import cluster from 'node:cluster';
 import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
 import type { ServiceConfig } from '../config/types.js';
-import { DroverError } from '../errors.js';
+import { DroverError, isErrorCode } from '../errors.js';
+import { plural } from '../words.js';
 import { distDir } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { StopMode } from '../protocol/control-messages.js';
@@ -13,6 +14,7 @@ import type { Interrupted, ReloadResult, ServiceState } from '../protocol/status
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
 import type { Command, CommandQueue, Waiter } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
+import type { Notifier } from './sd-notify.js';
 import type { OrphanSentinel } from './orphan-sentinel.js';
 import { Slot } from './slot.js';
 import { WorkerHandle, type BootFailure } from './worker-handle.js';
@@ -28,6 +30,8 @@ export interface ArbiterOptions {
   debug: boolean;
   /** The project's compiled-code folder (config/worker_process.* build.outDir). */
   buildDir: string;
+  /** systemd's readiness protocol; does nothing outside a Type=notify unit. */
+  notifier?: Notifier;
   log(message: string): void;
 }
 
@@ -76,13 +80,16 @@ export class Arbiter {
     } catch (failure) {
       const f = failure as BootFailure;
       await this.stopWorkers('force');
-      throw new DroverError(f.code === 'DROVER_ERR_PORT_IN_USE' ? 'DROVER_ERR_PORT_IN_USE' : 'DROVER_ERR_START_FAILED', `${this.config.service} could not start: ${f.message}`, {
-        hint: f.code === 'DROVER_ERR_PORT_IN_USE' ? 'stop what holds the port, or change "listen" in the config.' : 'fix the error above and start again.',
+      // The worker's own code and hint reach the CLI (DROVER_ERR_APP_LOAD, _PORT_IN_USE, ...);
+      // an error of the user's code with no code of ours is a start-up failure.
+      const code = isErrorCode(f.code) && f.code !== 'DROVER_ERR_BOOT_FAILED' ? f.code : 'DROVER_ERR_START_FAILED';
+      throw new DroverError(code, `${this.config.service} could not start: ${f.message}`, {
+        hint: f.hint ?? (f.details ? 'the error and its stack are below: fix it and start again.' : 'fix the cause and start again.'),
         details: f.details || undefined,
       });
     }
     this.state = 'running';
-    this.log(`${this.config.service} running: ${handles.length} workers (${handles.map((h) => h.pid).join(', ')})`);
+    this.log(`${this.config.service} running: ${plural(handles.length, 'worker')} (${handles.map((h) => h.pid).join(', ')})`);
   }
 
   async run(): Promise<void> {
@@ -164,7 +171,8 @@ export class Arbiter {
       this.log(`worker ${slot.id} failed to boot ${slot.bootFailures} times in a row: not respawning (errored). Last error: ${slot.lastError}`);
       if (handle.bootFailure?.details) this.log(handle.bootFailure.details);
     } else {
-      this.log(`worker ${slot.id} (pid ${handle.pid}) exited unexpectedly (${signal ?? `code ${code}`}); respawning in ${delay} ms`);
+      const why = handle.bootFailure ? handle.bootFailure.message : `worker ${slot.id} (pid ${handle.pid}) exited unexpectedly (${signal ?? `code ${code}`})`;
+      this.log(`${why}; respawning in ${delay} ms`);
     }
     this.queue.push({ kind: 'reap' });
   }
@@ -190,7 +198,9 @@ export class Arbiter {
 
   /** Rolling, surge-first: for each slot, a ready replacement before the old worker retires. */
   private async reload(reason: string, waiters: Array<Waiter<ReloadResult>>): Promise<void> {
+    this.options.notifier?.reloading(`reloading (${reason})`);
     const result = await this.rollingReload(reason);
+    this.options.notifier?.ready(result.ok ? `running, generation ${this.generation}` : `reload failed, the old workers keep serving: ${result.error?.message ?? ''}`);
     for (const w of waiters) w.resolve(result);
   }
 
@@ -198,8 +208,8 @@ export class Arbiter {
     const startedAt = Date.now();
     const fail = (code: string, message: string, details?: string): ReloadResult => {
       this.lastError = message;
-      // The worker has printed its own stack on the same terminal or log.
-      this.log(`reload failed: ${message}`);
+      // Workers print nothing of their own boot failure: the stack is shown here, once.
+      this.log(`reload failed: ${message}${details ? `\n${details.trimEnd()}` : ''}`);
       return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details } };
     };
     const replaced: ReloadResult['replaced'] = [];
@@ -215,7 +225,7 @@ export class Arbiter {
       return { ok: true, durationMs: 0, replaced, generation: this.generation };
     }
     const plan = this.planReload(config);
-    this.log(`reload (${reason}): replacing ${plan.roll.length} workers one at a time`);
+    this.log(`reload (${reason}): replacing ${plural(plan.roll.length, 'worker')} one at a time`);
     const previous = { config: this.config, generation: this.generation };
     this.state = 'reloading';
     this.config = config;
@@ -337,9 +347,10 @@ export class Arbiter {
 
   private async stopWorkers(mode: StopMode, reason = 'stop'): Promise<void> {
     this.state = 'stopping';
+    this.options.notifier?.stopping(`stopping (${reason})`);
     if (this.respawnTimer) clearTimeout(this.respawnTimer);
     const live = [...this.handles.values()];
-    if (live.length > 0) this.log(`stopping ${live.length} workers (${mode}, ${reason})`);
+    if (live.length > 0) this.log(`stopping ${plural(live.length, 'worker')} (${mode}, ${reason})`);
     if (mode === 'force') live.forEach((h) => ((h.expectedExit = true), h.kill('SIGKILL')));
     const deadline = mode === 'wait' ? null : mode === 'fast' ? Math.min(FAST_STOP_MS, this.config.stopTimeout) : this.config.stopTimeout;
     await Promise.all(live.map((h) => this.retireWorker(h, deadline, mode === 'graceful' || mode === 'wait')));

@@ -88,14 +88,14 @@ async function boot(): Promise<void> {
     else service = startCustomService();
     send({ proto: PROTO, type: 'ready', address: config.listen?.url ?? null });
   } catch (error) {
+    // Not printed here: the master hands the failure, code and hint included, to whoever
+    // asked (the CLI prints it once at start-up; a reload or a respawn logs it).
     const e = error as Error;
-    const code = e instanceof DroverError ? e.code : 'DROVER_ERR_BOOT_FAILED';
-    const details = (e instanceof DroverError ? e.details : undefined) ?? e.stack ?? String(e);
-    process.stderr.write(`[${worker.service} worker ${worker.workerId} pid ${process.pid}] boot failed: ${e.message}\n${details}\n`);
-    send(
-      { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details },
-      () => process.exit(EXIT_BOOT_FAILED),
-    );
+    const known = e instanceof DroverError;
+    const code = known ? e.code : 'DROVER_ERR_BOOT_FAILED';
+    const details = (known ? e.details : e.stack) ?? (known ? '' : String(e));
+    const boot = { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details } as const;
+    send(known && e.hint ? { ...boot, hint: e.hint } : boot, () => process.exit(EXIT_BOOT_FAILED));
   }
 }
 

@@ -22,7 +22,7 @@ export function findModuleFile(root: string, specifier: string): string | null {
 }
 
 export async function importUserModule(file: string, root: string): Promise<Record<string, unknown>> {
-  if (/\.[mc]?ts$/.test(file)) await enableTypeScript();
+  if (/\.[mc]?ts$/.test(file)) await enableTypeScript(file, root);
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
@@ -56,11 +56,23 @@ function summary(message: string): string {
   return first.endsWith(':') && second ? `${first} ${second.trim()}` : first;
 }
 
-function enableTypeScript(): Promise<void> {
+/**
+ * tsx is an optional peer dependency: a JavaScript app (and any compiled production build)
+ * never loads it, and the package a production install pulls in stays without esbuild.
+ */
+function enableTypeScript(file: string, root: string): Promise<void> {
   typescriptReady ??= (async () => {
-    const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-    esm.register();
-    cjs.register();
+    let apis: [typeof import('tsx/esm/api'), typeof import('tsx/cjs/api')];
+    try {
+      apis = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new DroverError('DROVER_ERR_TYPESCRIPT', `${path.relative(root, file)} is TypeScript, and the TypeScript loader "tsx" is not installed.`, {
+        hint: 'run "npm install --save-dev tsx" to run TypeScript sources (debug mode), or build the app (tsc) so production runs the compiled JavaScript.',
+      });
+    }
+    apis[0].register();
+    apis[1].register();
   })();
   return typescriptReady;
 }
