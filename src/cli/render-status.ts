@@ -1,5 +1,6 @@
 // The `status` table, in the spirit of Workerman's: a global section, one row per worker, a
 // summary row.
+import { describeBuild } from '../master/build-check.js';
 import { plural } from '../words.js';
 import os from 'node:os';
 import type { ServiceStatus, WorkerConnections } from '../protocol/status.js';
@@ -16,6 +17,7 @@ export function renderStatus(s: ServiceStatus): string {
   lines.push(`listen ${s.listen.join(', ') || '-'}    ${plural(s.workers.length, 'worker')}`);
   if (s.exits.length > 0) lines.push(`unexpected exits: ${s.exits.map((e) => `${e.signal ?? `code ${e.code}`} × ${e.count}`).join(', ')}`);
   if (s.lastError) lines.push(`last error: ${s.lastError}`);
+  if (s.build) lines.push(`WARNING: ${describeBuild(s.build)}`);
   lines.push(rule('PROCESS STATUS'));
   const header = ['id', 'role', 'pid', 'state', 'rss', 'heap', 'requests', 'rps', 'inflight', 'conns', 'elu', 'uptime', 'restarts', 'gen'];
   const rows = s.workers.map((w) => [

@@ -10,7 +10,8 @@ import { plural } from '../words.js';
 import { distDir } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { StopMode } from '../protocol/control-messages.js';
-import type { Interrupted, ReloadResult, ServiceState } from '../protocol/status.js';
+import type { BuildReport, Interrupted, ReloadResult, ServiceState } from '../protocol/status.js';
+import { checkBuild, describeBuild } from './build-check.js';
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
 import type { Command, CommandQueue, Waiter } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
@@ -33,6 +34,8 @@ export interface ArbiterOptions {
   /** systemd's readiness protocol; does nothing outside a Type=notify unit. */
   notifier?: Notifier;
   log(message: string): void;
+  /** A line the operator must see: on stderr, where supervisors show it as a warning. */
+  warn(message: string): void;
 }
 
 export class Arbiter {
@@ -44,6 +47,8 @@ export class Arbiter {
   readonly handles = new Map<number, WorkerHandle>();
   readonly exits = new ExitCounter();
   lastError: string | null = null;
+  /** How the production build lags behind its sources, checked at start and every reload. */
+  build: BuildReport | null = null;
   private respawnTimer: NodeJS.Timeout | null = null;
   private readonly queue: CommandQueue;
 
@@ -73,6 +78,7 @@ export class Arbiter {
 
   /** Spawns every slot and waits until all are ready; the first boot failure aborts start-up. */
   async start(): Promise<void> {
+    this.checkBuild();
     this.slots.push(...planSlots(this.config).map((p) => new Slot(p.id, p.role)));
     const handles = this.slots.map((slot) => this.spawnWorker(slot));
     try {
@@ -206,11 +212,11 @@ export class Arbiter {
 
   private async rollingReload(reason: string): Promise<ReloadResult> {
     const startedAt = Date.now();
-    const fail = (code: string, message: string, details?: string): ReloadResult => {
+    const fail = (code: string, message: string, details?: string, hint?: string): ReloadResult => {
       this.lastError = message;
       // Workers print nothing of their own boot failure: the stack is shown here, once.
       this.log(`reload failed: ${message}${details ? `\n${details.trimEnd()}` : ''}`);
-      return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details } };
+      return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details, ...(hint ? { hint } : {}) } };
     };
     const replaced: ReloadResult['replaced'] = [];
     let config: ServiceConfig;
@@ -218,12 +224,16 @@ export class Arbiter {
       config = await loadServiceConfig(this.options.root, this.config.service);
     } catch (error) {
       const e = error as DroverError;
-      return fail(e.code ?? 'DROVER_ERR_CONFIG', `the new config was refused, nothing was changed: ${e.message}`);
+      return fail(e.code ?? 'DROVER_ERR_CONFIG', `the new config was refused, nothing was changed: ${e.message}`, undefined, e.hint);
     }
+    const previousConfig = this.config;
     if (!this.config.reloadable) {
       this.log(`reload (${reason}) ignored: "reloadable" is false for ${this.config.service}`);
       return { ok: true, durationMs: 0, replaced, generation: this.generation };
     }
+    this.config = config;
+    this.checkBuild();
+    this.config = previousConfig;
     const plan = this.planReload(config);
     this.log(`reload (${reason}): replacing ${plural(plan.roll.length, 'worker')} one at a time`);
     const previous = { config: this.config, generation: this.generation };
@@ -246,7 +256,7 @@ export class Arbiter {
         this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => s.current !== null || !plan.added.includes(s)));
         if (replaced.length === 0) Object.assign(this, previous);
         this.state = 'running';
-        return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details);
+        return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details, failure.hint);
       }
       slot.current = fresh;
       slot.recordReady();
@@ -263,7 +273,14 @@ export class Arbiter {
     this.lastError = null;
     const drainedMs = Date.now() - startedAt;
     this.log(`reload done in ${rolledMs} ms (old workers drained after ${drainedMs} ms): ${replaced.map((r) => `${r.oldPid ?? '-'} → ${r.newPid}`).join(', ')}`);
-    return { ok: true, durationMs: rolledMs, drainedMs, replaced, interrupted, generation: this.generation };
+    return { ok: true, durationMs: rolledMs, drainedMs, replaced, interrupted, generation: this.generation, ...(this.build ? { build: this.build } : {}) };
+  }
+
+  /** Production only: says loudly when the compiled code lags behind its sources. */
+  private checkBuild(): void {
+    if (this.options.debug) return;
+    this.build = checkBuild(this.options.root, this.options.buildDir, this.config);
+    if (this.build) this.options.warn(describeBuild(this.build));
   }
 
   /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */

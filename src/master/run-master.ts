@@ -55,7 +55,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     });
     await pidfile.acquire();
     sentinel = new OrphanSentinel();
-    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log });
+    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log, warn: (m) => log(`WARNING: ${m}`) });
     const info = { startedAt: new Date(), version: droverVersion() };
     control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
     await control.listen();

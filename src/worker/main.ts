@@ -18,6 +18,7 @@ import { startHttpService } from './http-service.js';
 import { ModuleHooks } from './module-hooks.js';
 import type { RunningService } from './service.js';
 import { WorkerCounters } from './stats.js';
+import { codeFileFor } from './user-module.js';
 
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
 const STOP_HOOK_MS = 5000;
@@ -78,9 +79,10 @@ function stop(graceful: boolean): void {
 async function boot(): Promise<void> {
   try {
     if (worker.codeRoot !== worker.root) log(`running compiled JavaScript from ${path.relative(worker.root, worker.codeRoot) || '.'}/`);
+    else if (worker.buildRoot) log(`TypeScript sources run as their compiled files in ${path.relative(worker.root, worker.buildRoot) || '.'}/`);
     if (config.kind === 'custom') hooks = await loadCustomHandler(config, worker);
     // WebSocket gateways run no user code (so they never need reloading).
-    else if (!(config.kind === 'ws' && worker.role === 'gateway')) hooks = await ModuleHooks.fromAppDir(worker.codeRoot);
+    else if (!(config.kind === 'ws' && worker.role === 'gateway')) hooks = await ModuleHooks.fromAppDir(worker.codeRoot, (f) => codeFileFor(f, worker));
     await hooks.run('onWorkerStart', worker);
     if (config.kind === 'http') service = await startHttpService(config, worker, counters);
     // Loaded only here: ws, tls and zlib cost an HTTP worker about 9 MiB it never uses.

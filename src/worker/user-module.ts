@@ -5,13 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DroverError } from '../errors.js';
+import { compiledCounterpart } from '../paths.js';
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 let typescriptReady: Promise<void> | null = null;
 
 /**
  * Resolves `specifier` (relative to root; extension optional) to a file, or null. Under a
- * build folder, "app/server.ts" finds the compiled "app/server.js".
+ * build folder that ships no sources, "app/server.ts" finds the compiled "app/server.js".
  */
 export function findModuleFile(root: string, specifier: string): string | null {
   const base = path.resolve(root, specifier);
@@ -19,6 +20,17 @@ export function findModuleFile(root: string, specifier: string): string | null {
   const stem = SOURCE_EXTENSIONS.includes(path.extname(base)) ? base.slice(0, -path.extname(base).length) : base;
   for (const ext of SOURCE_EXTENSIONS) if (isFile(stem + ext)) return stem + ext;
   return null;
+}
+
+/**
+ * The file that runs for `source`: in production, a TypeScript source's compiled counterpart
+ * when the build has one; otherwise the source itself. A compiled file never stands in for a
+ * JavaScript source, nor for a source of another name (src/master/build-check.ts: the rule).
+ */
+export function codeFileFor(source: string, where: { root: string; buildRoot: string | null }): string {
+  if (!where.buildRoot || !/\.[mc]?ts$/.test(source) || !isInside(where.root, source)) return source;
+  const compiled = compiledCounterpart(where.root, where.buildRoot, source);
+  return isFile(compiled) ? compiled : source;
 }
 
 export async function importUserModule(file: string, root: string): Promise<Record<string, unknown>> {
@@ -35,13 +47,14 @@ export async function importUserModule(file: string, root: string): Promise<Reco
 
 /** Loads `specifier` (from the compiled code root first, then the project root) or fails with a message that names it. */
 export async function requireUserModule(
-  where: string | { root: string; codeRoot: string },
+  where: string | { root: string; codeRoot: string; buildRoot: string | null },
   specifier: string,
   what: string,
 ): Promise<Record<string, unknown>> {
-  const root = typeof where === 'string' ? where : where.root;
-  const codeRoot = typeof where === 'string' ? where : where.codeRoot;
-  const file = findModuleFile(codeRoot, specifier) ?? findModuleFile(root, specifier);
+  const place = typeof where === 'string' ? { root: where, codeRoot: where, buildRoot: null } : where;
+  const { root } = place;
+  const source = findModuleFile(place.codeRoot, specifier) ?? findModuleFile(root, specifier);
+  const file = source && codeFileFor(source, place);
   if (!file) {
     throw new DroverError('DROVER_ERR_APP_LOAD', `${what} "${specifier}" was not found (looked for ${specifier}{${SOURCE_EXTENSIONS.join(',')}} under ${root}).`, {
       hint: 'check the path in the service config; it is relative to the project root.',
@@ -75,6 +88,11 @@ function enableTypeScript(file: string, root: string): Promise<void> {
     apis[1].register();
   })();
   return typescriptReady;
+}
+
+function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 function isFile(file: string): boolean {
