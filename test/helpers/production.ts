@@ -1,7 +1,7 @@
 // The production foreground mode (`drover <service> start --production`) spawned the way a
 // supervisor would: directly, under a shell that closes its stdout, or as PID 1 of its own PID
 // namespace. And a stand-in for systemd's notify socket that records what the master reported.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { droverEnv } from './cli.js';
