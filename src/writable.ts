@@ -2,6 +2,7 @@
 // is refused (permissions, a read-only file system) a coded error says which folder and what
 // to do, instead of a raw mkdir stack.
 import fs from 'node:fs';
+import path from 'node:path';
 import { DroverError } from './errors.js';
 
 const REFUSED = new Set(['EACCES', 'EPERM', 'EROFS']);
@@ -11,6 +12,15 @@ export function makeDir(dir: string, purpose: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (error) {
+    // A recursive mkdir on a read-only file system reports ENOENT (it stats the path after
+    // EROFS); a plain mkdir of the folder says what really happened.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(path.dirname(dir))) {
+      try {
+        fs.mkdirSync(dir);
+      } catch (plain) {
+        throw notWritable(plain, dir, purpose);
+      }
+    }
     throw notWritable(error, dir, purpose);
   }
 }
