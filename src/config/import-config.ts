@@ -42,7 +42,8 @@ function readJson(file: string, shown: string): unknown {
   } catch (error) {
     const message = (error as Error).message;
     const at = /at position (\d+)/.exec(message);
-    const where = at ? `:${lineCol(text, Number(at[1]))}` : '';
+    const offset = at ? Number(at[1]) : /end of JSON input/.test(message) ? text.trimEnd().length : null;
+    const where = offset === null ? '' : `:${lineCol(text, offset)}`;
     throw configLoadError(`${shown}${where}`, `is not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, '')}`);
   }
 }
