@@ -79,7 +79,6 @@ function stop(graceful: boolean): void {
 async function boot(): Promise<void> {
   try {
     if (worker.codeRoot !== worker.root) log(`running compiled JavaScript from ${path.relative(worker.root, worker.codeRoot) || '.'}/`);
-    else if (worker.buildRoot) log(`TypeScript sources run as their compiled files in ${path.relative(worker.root, worker.buildRoot) || '.'}/`);
     if (config.kind === 'custom') hooks = await loadCustomHandler(config, worker);
     // WebSocket gateways run no user code (so they never need reloading).
     else if (!(config.kind === 'ws' && worker.role === 'gateway')) hooks = await ModuleHooks.fromAppDir(worker.codeRoot, (f) => codeFileFor(f, worker));
