@@ -86,7 +86,7 @@ for (const [name, type, format] of [['cjs', undefined, 'CommonJS'], ['esm', 'mod
   }, { app: false }));
 }
 
-test('a TypeScript source with no tsx installed: DROVER_ERR_TYPESCRIPT says to install it or build', TIMEOUT, scenario(async (p) => {
+test('a TypeScript source with no tsx installed: DROVER_ERR_TYPESCRIPT says to install it; once installed, the sources run', TIMEOUT, scenario(async (p) => {
   const tarball = await packed(p);
   const dir = p.file('ts');
   const installed = await installInto(p, dir, { name: 'users-ts-app', private: true, type: 'module' }, tarball);
@@ -102,5 +102,16 @@ test('a TypeScript source with no tsx installed: DROVER_ERR_TYPESCRIPT says to i
   assert.match(start.stderr, /app\/server\.ts is TypeScript, and the TypeScript loader "tsx" is not installed/, show(start));
   assert.match(start.stderr, /hint: run "npm install --save-dev tsx"/, show(start));
   assert.match(start.stderr, /code: DROVER_ERR_TYPESCRIPT/, show(start));
+  await waitFor('no process left in the project', () => pidsUnder(dir).length === 0);
+
+  // As the hint says: with tsx installed in the project, the sources run with no build step.
+  const tsx = await runCommand(p, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--save-dev', 'tsx'], dir);
+  assert.equal(tsx.code, 0, show(tsx));
+  const again = await runCommand(p, 'npx', ['--no', '--', 'drover', 'web', 'start', '-d'], dir);
+  p.track(Number(fs.readFileSync(path.join(dir, 'pidfiles', 'web.pid'), 'utf8')));
+  assert.equal(again.code, 0, show(again));
+  assert.equal((await request(port, '/')).body, 'ts');
+  const stop = await runCommand(p, 'npx', ['--no', '--', 'drover', 'web', 'stop'], dir);
+  assert.equal(stop.code, 0, show(stop));
   await waitFor('no process left in the project', () => pidsUnder(dir).length === 0);
 }, { app: false }));
