@@ -43,7 +43,7 @@ export function renderUnit(u: UnitInput): string {
 #           sudo systemctl daemon-reload && sudo systemctl enable --now ${name}
 # Reload:   sudo systemctl reload ${name}     (a rolling, zero-downtime reload)
 [Unit]
-Description=drover ${u.service} (${u.root})
+Description=drover ${u.service} (${specifierSafe(u.root)})
 After=network.target
 
 [Service]
@@ -51,7 +51,7 @@ Type=notify
 # READY=1 reaches systemd through systemd-notify, a child of the master.
 NotifyAccess=all
 User=${u.user}
-WorkingDirectory=${u.root}
+WorkingDirectory=${specifierSafe(u.root)}
 Environment=NODE_ENV=production
 ExecStart=${drover} start --production --root ${quote(u.root)}
 ExecReload=${drover} reload --root ${quote(u.root)}
@@ -85,8 +85,13 @@ function ownerOf(root: string): string {
   return String(uid);
 }
 
+/** % starts a specifier (%i, %h) in most unit settings. */
+function specifierSafe(value: string): string {
+  return value.replace(/%/g, '%%');
+}
+
 /** systemd's own quoting for a word of a command line. */
 function quote(word: string): string {
-  const escaped = word.replace(/%/g, '%%'); // % starts a specifier
+  const escaped = specifierSafe(word);
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(escaped) ? escaped : `"${escaped.replace(/(["\\])/g, '\\$1')}"`;
 }

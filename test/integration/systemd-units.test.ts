@@ -62,3 +62,16 @@ test('`drover <service> systemd` prints a unit for this project that verifies, w
   assert.equal(all.code, 2, show(all));
   assert.match(all.stderr, /code: DROVER_ERR_USAGE/, show(all));
 }, { app: false }));
+
+test('a project path with a space and a percent sign is quoted and escaped so the unit still verifies', TIMEOUT, scenario(async (p) => {
+  const root = p.file('my app 100%');
+  fs.mkdirSync(path.join(root, 'config'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'config', 'worker_web.json'), JSON.stringify({ listen: 'http://127.0.0.1:1' }));
+  const r = await runCli(p, ['web', 'systemd', '--user', 'app', '--root', root]);
+  assert.equal(r.code, 0, show(r));
+  assert.match(r.stdout, /^ExecStart=\S+ \S+ web start --production --root "[^"]*\/my app 100%%"$/m, show(r));
+  assert.match(r.stdout, /^WorkingDirectory=\S+\/my app 100%%$/m, show(r));
+  const verified = verify(p.writeFile('units/spaced-web.service', r.stdout));
+  assert.equal(verified.code, 0, verified.output);
+  assert.equal(verified.output, '', verified.output);
+}, { app: false }));
