@@ -11,7 +11,10 @@ if (!service || !root) {
 }
 
 try {
-  await runMaster({ service, root, debug: process.argv.includes('--debug') });
+  const debug = process.argv.includes('--debug');
+  // Without --debug this is a daemon (start -d): its log is the service's log file. With it,
+  // one of the masters of a foreground `all start`, sharing the terminal.
+  await runMaster({ service, root, debug, logTo: debug ? 'stdio' : 'file' });
   process.exit(0);
 } catch (error) {
   const e = error as DroverError;

@@ -16,16 +16,18 @@ import { createLogger } from './log.js';
 import { WorkerMonitor } from './monitor.js';
 import { OrphanSentinel } from './orphan-sentinel.js';
 import { Pidfile } from './pidfile.js';
+import { systemdNotifier } from './sd-notify.js';
 import { installSignalHandlers } from './signals.js';
 import { buildStatus } from './status-report.js';
 import { droverVersion } from './version.js';
+import { plural } from '../words.js';
 
 export interface RunMasterOptions {
   root: string;
   service: string;
-  /** Foreground (debug) mode: hot reload, logs to the terminal. */
+  /** Foreground (debug) mode: hot reload, TypeScript sources, logs to the terminal. */
   debug: boolean;
-  /** Where the log lines go: the service's log file, or this process's stdout/stderr. Default: stdio in debug mode, else the file. */
+  /** Where the log lines go: the service's log file (a daemon), or this process's stdout/stderr (default: the foreground modes). */
   logTo?: 'file' | 'stdio';
 }
 
@@ -41,6 +43,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   const log = (message: string) => (logs ? logs.log(message) : early(message));
   const queue = new CommandQueue();
   installSignalHandlers(queue, () => reopenLogs(logs, log));
+  const notifier = systemdNotifier(log);
   // A pending promise does not keep Node alive; until the control socket listens, this does.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let pidfile: Pidfile | null = null;
@@ -61,12 +64,12 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     });
     await pidfile.acquire();
     sentinel = new OrphanSentinel();
-    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, log, logs });
+    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log, warn: (m) => (logs ? logs.log(`WARNING: ${m}`, 'stderr') : early(`WARNING: ${m}`)), logs });
     const info = { startedAt: new Date(), version: droverVersion() };
     control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info, logs));
     await control.listen();
     arbiter.setupCluster();
-    log(`starting ${planSlots(config).length} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
+    log(`starting ${plural(planSlots(config).length, 'worker')} for ${config.listen?.url ?? config.service} (node ${process.version})`);
     await arbiter.start();
     monitor = new WorkerMonitor(arbiter, queue, log);
     monitor.start();
@@ -74,6 +77,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
       const { startHotReload } = await import('./hot-reload.js');
       watcher = await startHotReload(options.root, hotReload, queue, log);
     }
+    notifier.ready(`${plural(arbiter.slots.length, 'worker')} ready${config.listen ? ` on ${config.listen.url}` : ''}`);
     reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info, logs) });
     await arbiter.run();
     log('stopped');
@@ -87,6 +91,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     sentinel?.close();
     await pidfile?.remove();
     for (const waiter of queue.stopWaiters) waiter.resolve();
+    await notifier.flush();
     // Let the answers to `stop` reach the socket before it closes.
     await new Promise((resolve) => setImmediate(resolve));
     control?.close();
@@ -96,7 +101,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
 }
 
 function openLogs(options: RunMasterOptions, config: ServiceConfig, logFile: string): LogHub {
-  const to = options.logTo ?? (options.debug ? 'stdio' : 'file');
+  const to = options.logTo ?? 'stdio';
   try {
     return new LogHub({
       service: options.service,
