@@ -139,7 +139,7 @@ test('foreground: worker lines on the terminal with the same prefixes, stdout on
   assert.match(master.stdout, /Z \[web worker 1 pid \d+ stdout\] seq=2 /);
   assert.match(master.stderr, /Z \[web worker 1 pid \d+ stderr\] err=0\n/);
   assert.doesNotMatch(master.stdout, /err=0/);
-  assert.match(master.stdout, /Z \[web master pid \d+ stdout\] web running: 1 workers/);
+  assert.match(master.stdout, /Z \[web master pid \d+ stdout\] web running: 1 worker\b/);
   master.kill('SIGTERM');
   assert.deepEqual(await master.waitForExit(), { code: 0, signal: null }, master.output());
   assert.match(master.stdout, /\[web master pid \d+ stdout\] stopped\n/, 'the master\'s last line reached the terminal before the exit');
