@@ -10,6 +10,7 @@ import type { WorkerContext } from './context.js';
 import { HttpConnections } from './drain.js';
 import { ClientError } from './client-error.js';
 import { loadHttpApp, sendJson, type RequestListener } from './http-app.js';
+import { hasBadHost } from './request-target.js';
 import type { RunningService } from './service.js';
 import { staticFiles, type StaticHandler } from './static-files.js';
 import type { WorkerCounters } from './stats.js';
@@ -41,6 +42,7 @@ export async function startHttpService(config: HttpServiceConfig, worker: Worker
   const connections = new HttpConnections(server, counters, config.keepAliveTimeout, config.tls !== null);
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     connections.onRequest(req, res);
+    if (hasBadHost(req.rawHeaders)) return sendClientError(res, new ClientError(400, 'bad Host header'));
     if (statics) void serveStaticFirst(statics, listener, req, res, worker);
     else serve(listener, req, res, worker);
   });
@@ -65,10 +67,7 @@ async function serveStaticFirst(statics: StaticHandler, listener: RequestListene
  */
 function serve(listener: RequestListener, req: http.IncomingMessage, res: http.ServerResponse, worker: WorkerContext): void {
   const fail = (error: unknown) => {
-    if (error instanceof ClientError) {
-      if (!res.headersSent) sendJson(res.setHeader('connection', 'close'), error.status, { error: { status: error.status, message: error.message } });
-      return;
-    }
+    if (error instanceof ClientError) return sendClientError(res, error);
     if (res.destroyed && !res.writableFinished) return;
     process.stderr.write(`[${worker.service} worker ${worker.workerId}] ${req.method} ${req.url} failed: ${(error as Error)?.stack ?? error}\n`);
     if (!res.headersSent) sendJson(res, 500, { error: { status: 500, message: 'internal server error' } });
@@ -80,6 +79,13 @@ function serve(listener: RequestListener, req: http.IncomingMessage, res: http.S
   } catch (error) {
     fail(error);
   }
+}
+
+/** A client error closes the connection: what follows a malformed request cannot be trusted. */
+function sendClientError(res: http.ServerResponse, error: ClientError): void {
+  if (res.headersSent) return void res.destroy();
+  res.setHeader('connection', 'close');
+  sendJson(res, error.status, { error: { status: error.status, message: error.message } });
 }
 
 async function listen(server: http.Server, config: HttpServiceConfig): Promise<void> {
