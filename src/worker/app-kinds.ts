@@ -35,6 +35,8 @@ export async function toRequestListener(exported: unknown, specifier: string): P
   if (isFunction(app)) return app as unknown as RequestListener;
   throw new DroverError('DROVER_ERR_APP_EXPORT', `the "app" module ${specifier} exports ${describe(app)}, which drover cannot serve.`, {
     hint: `export default ${ACCEPTED_KINDS}.`,
+    // Shown where a worker's boot failure is shown (instead of a stack: the user's export is the cause).
+    details: `drover serves ${ACCEPTED_KINDS}.`,
   });
 }
 
