@@ -56,9 +56,17 @@ export async function startHttpService(config: HttpServiceConfig, worker: Worker
 }
 
 async function serveStaticFirst(statics: StaticHandler, listener: RequestListener, req: http.IncomingMessage, res: http.ServerResponse, worker: WorkerContext): Promise<void> {
-  // insideFile() catches what the file system says; nothing else in the handler can throw.
-  if (!(await statics(req, res))) serve(listener, req, res, worker);
+  let served: boolean;
+  try {
+    served = await statics(req, res);
+  } catch (error) {
+    return answerFailure(error, req, res, worker);
+  }
+  if (!served) serve(listener, req, res, worker);
 }
+
+/** Error codes of a client that went away mid-request: the request is over, nothing failed. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /**
  * Runs the app on one request. What it throws stays in that request: a ClientError is answered
@@ -66,19 +74,22 @@ async function serveStaticFirst(statics: StaticHandler, listener: RequestListene
  * answered 500, and the worker keeps serving. A client that left is not a failure.
  */
 function serve(listener: RequestListener, req: http.IncomingMessage, res: http.ServerResponse, worker: WorkerContext): void {
-  const fail = (error: unknown) => {
-    if (error instanceof ClientError) return sendClientError(res, error);
-    if (res.destroyed && !res.writableFinished) return;
-    process.stderr.write(`[${worker.service} worker ${worker.workerId}] ${req.method} ${req.url} failed: ${(error as Error)?.stack ?? error}\n`);
-    if (!res.headersSent) sendJson(res, 500, { error: { status: 500, message: 'internal server error' } });
-    else res.destroy();
-  };
+  const fail = (error: unknown) => answerFailure(error, req, res, worker);
   try {
     const result = listener(req, res);
     if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).catch(fail);
   } catch (error) {
     fail(error);
   }
+}
+
+function answerFailure(error: unknown, req: http.IncomingMessage, res: http.ServerResponse, worker: WorkerContext): void {
+  if (error instanceof ClientError) return sendClientError(res, error);
+  const code = (error as { code?: unknown })?.code;
+  if (res.destroyed && typeof code === 'string' && CLIENT_GONE.has(code)) return;
+  process.stderr.write(`[${worker.service} worker ${worker.workerId}] ${req.method} ${req.url} failed: ${(error as Error)?.stack ?? error}\n`);
+  if (!res.headersSent) sendJson(res, 500, { error: { status: 500, message: 'internal server error' } });
+  else res.destroy();
 }
 
 /** A client error closes the connection: what follows a malformed request cannot be trusted. */
