@@ -3,12 +3,20 @@
 // instance), a Koa app itself, a Fastify instance (drover waits for ready() and routes through
 // fastify.routing, its documented entry for a server it does not own), a NestJS application
 // (init(), then its adapter's instance), or any object with fetch(Request) (Hono, itty, …).
-// A promise of one of these (an async factory's result) is awaited first.
+// A promise of one of these (an async factory's result) is awaited first. Fastify and Nest
+// also get their close() once the worker has drained, so their onClose / onApplicationShutdown
+// hooks run as they would after a listen().
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DroverError } from '../errors.js';
 import { fetchListener, type FetchHandler } from './fetch-adapter.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+export interface ServedApp {
+  listener: RequestListener;
+  /** The framework's own shutdown, run after the worker has drained; null when it has none. */
+  close: (() => Promise<unknown>) | null;
+}
 
 export const ACCEPTED_KINDS =
   'a (req, res) request listener (Express, Koa\'s app.callback()), a Koa app, a Fastify instance, a NestJS application, an object with fetch(request) (Hono), or a promise of one of these';
@@ -17,22 +25,22 @@ type Candidate = Record<string, unknown> & { [key: string]: unknown };
 
 const isFunction = (value: unknown): value is (...args: unknown[]) => unknown => typeof value === 'function';
 
-export async function toRequestListener(exported: unknown, specifier: string): Promise<RequestListener> {
+export async function serveExport(exported: unknown, specifier: string): Promise<ServedApp> {
   const app = (await exported) as Candidate | null;
   if (app && typeof app === 'object') {
-    if (isNestApp(app)) return nestListener(app, specifier);
+    if (isNestApp(app)) return nestApp(app, specifier);
     if (isFastify(app)) {
       await (app.ready as () => Promise<unknown>)();
-      return app.routing as RequestListener;
+      return { listener: app.routing as RequestListener, close: () => (app.close as () => Promise<unknown>).call(app) };
     }
-    if (isFunction(app.callback) && isFunction(app.use) && !isFunction(app.fetch)) return (app.callback as () => RequestListener).call(app);
+    if (isFunction(app.callback) && isFunction(app.use) && !isFunction(app.fetch)) return { listener: (app.callback as () => RequestListener).call(app), close: null };
     if (isFunction(app.fetch)) {
       const target = app as unknown as { fetch: FetchHandler };
-      return fetchListener((request) => target.fetch(request));
+      return { listener: fetchListener((request) => target.fetch(request)), close: null };
     }
   }
   // Express apps (and every request listener) are functions; Fastify and Koa are not.
-  if (isFunction(app)) return app as unknown as RequestListener;
+  if (isFunction(app)) return { listener: app as unknown as RequestListener, close: null };
   throw new DroverError('DROVER_ERR_APP_EXPORT', `the "app" module ${specifier} exports ${describe(app)}, which drover cannot serve.`, {
     hint: `export default ${ACCEPTED_KINDS}.`,
     // Shown where a worker's boot failure is shown (instead of a stack: the user's export is the cause).
@@ -48,10 +56,12 @@ function isNestApp(app: Candidate): boolean {
   return isFunction(app.getHttpAdapter) && isFunction(app.init);
 }
 
-async function nestListener(app: Candidate, specifier: string): Promise<RequestListener> {
+async function nestApp(app: Candidate, specifier: string): Promise<ServedApp> {
   await (app.init as () => Promise<unknown>)();
   const instance = (app.getHttpAdapter as () => { getInstance(): unknown }).call(app).getInstance();
-  return toRequestListener(instance, specifier);
+  // Nest's close() closes its adapter's instance too: the inner Fastify's close is not called twice.
+  const { listener } = await serveExport(instance, specifier);
+  return { listener, close: () => (app.close as () => Promise<unknown>).call(app) };
 }
 
 function describe(value: unknown): string {

@@ -3,7 +3,7 @@
 // module, controller and action is a 404, a malformed one a 400, and neither is logged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpServiceConfig } from '../config/types.js';
-import { toRequestListener, type RequestListener } from './app-kinds.js';
+import { serveExport, type RequestListener, type ServedApp } from './app-kinds.js';
 import { ClientError } from './client-error.js';
 import type { ActionContext, WorkerContext } from './context.js';
 import { sendWebResponse } from './fetch-adapter.js';
@@ -11,7 +11,7 @@ import { requestPath } from './request-target.js';
 import { Router } from './router.js';
 import { requireUserModule } from './user-module.js';
 
-export type { RequestListener };
+export type { RequestListener, ServedApp };
 
 // RFC 3986 path characters (pchar and "/") and well-formed percent escapes: anything else in a
 // path ("\", "[", a lone "%") is a malformed request, not a missing page.
@@ -19,14 +19,14 @@ const WELL_FORMED_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/
 
 const MAX_BODY = 1024 * 1024;
 
-export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<RequestListener> {
+export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<ServedApp> {
   if (config.app === null) {
     const router = new Router(worker.codeRoot, worker.debug);
     await router.preload();
-    return conventionListener(router, worker);
+    return { listener: conventionListener(router, worker), close: null };
   }
   const exports = await requireUserModule(worker, config.app, 'the "app" module');
-  return toRequestListener(exports.default ?? exports.app ?? exports, config.app);
+  return serveExport(exports.default ?? exports.app ?? exports, config.app);
 }
 
 function conventionListener(router: Router, worker: WorkerContext): RequestListener {

@@ -28,7 +28,8 @@ export function connectionsCheckingInterval(headersTimeout: number, requestTimeo
 
 export async function startHttpService(config: HttpServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
   const statics = staticFiles(config.static, worker.root, config.source);
-  const listener = await loadHttpApp(config, worker);
+  const app = await loadHttpApp(config, worker);
+  const listener = app.listener;
   const options: http.ServerOptions = {
     keepAliveTimeout: config.keepAliveTimeout,
     requestTimeout: config.requestTimeout,
@@ -51,7 +52,13 @@ export async function startHttpService(config: HttpServiceConfig, worker: Worker
 
   return {
     connections: () => connections.list(),
-    stop: (graceful) => (graceful ? connections.drain() : Promise.resolve(connections.closeNow())),
+    stop: async (graceful) => {
+      if (graceful) await connections.drain();
+      else connections.closeNow();
+      await app.close?.().catch((error: unknown) =>
+        process.stderr.write(`[${worker.service} worker ${worker.workerId}] the app's close() failed: ${(error as Error)?.stack ?? error}\n`),
+      );
+    },
   };
 }
 

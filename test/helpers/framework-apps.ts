@@ -9,6 +9,7 @@ import { startLoad } from './load.js';
 import { freePort } from './ports.js';
 import type { Project } from './project.js';
 import { statusJson, workerPids } from './status.js';
+import { waitFor } from './wait.js';
 
 /** The streamed download: 16 chunks of 64 KiB, chunk i filled with the letter 'a' + i. */
 export const STREAM_CHUNKS = 16;
@@ -16,7 +17,8 @@ const CHUNK = 64 * 1024;
 const STREAM_BODY = `async function* chunks() { for (let i = 0; i < ${STREAM_CHUNKS}; i++) { yield Buffer.alloc(${CHUNK}, 97 + i); await new Promise((r) => setImmediate(r)); } }`;
 const UPLOAD_BYTES = 3 * 1024 * 1024;
 
-export const FRAMEWORK_APPS: Record<string, { file: string; source: string }> = {
+/** `closes`: the framework has a shutdown of its own (onClose, onApplicationShutdown), which writes closed-<pid>. */
+export const FRAMEWORK_APPS: Record<string, { file: string; source: string; closes?: boolean }> = {
   express: {
     file: 'apps/express.mjs',
     source: `
@@ -56,7 +58,9 @@ export default app;
   },
   fastify: {
     file: 'apps/fastify.mjs',
+    closes: true,
     source: `
+import fs from 'node:fs';
 import Fastify from 'fastify';
 import { Readable } from 'node:stream';
 ${STREAM_BODY}
@@ -67,14 +71,17 @@ app.post('/echo', async (req, reply) => { reply.code(201); return { got: req.bod
 app.post('/upload', async (req) => { let bytes = 0; for await (const c of req.body) bytes += c.length; return { bytes }; });
 app.get('/stream', (req, reply) => { reply.type('text/plain'); return reply.send(Readable.from(chunks())); });
 app.get('/boom', async () => { throw new Error('boom on purpose'); });
+app.addHook('onClose', async () => fs.writeFileSync('closed-' + process.pid, 'fastify'));
 // The instance as it is: no listen(), no ready(); drover waits for ready() and routes through it.
 export default app;
 `,
   },
   nest: {
     file: 'apps/nest.mjs',
+    closes: true,
     source: `
 import 'reflect-metadata';
+import fs from 'node:fs';
 import { Controller, Get, Post, Module, Req, Res, HttpCode } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Readable } from 'node:stream';
@@ -100,7 +107,7 @@ HttpCode(200)(AppController.prototype, 'upload', Object.getOwnPropertyDescriptor
 route(Get('stream'), 'stream', Res());
 route(Get('boom'), 'boom');
 Controller()(AppController);
-class AppModule {}
+class AppModule { onApplicationShutdown() { fs.writeFileSync('closed-' + process.pid, 'nest'); } }
 Module({ controllers: [AppController] })(AppModule);
 // The Nest application itself (not listening): drover runs init() and serves its Express instance.
 export default await NestFactory.create(AppModule, { logger: false, bodyParser: true });
@@ -142,7 +149,7 @@ export default {
 
 /** Starts the framework's app with 2 workers and runs every check on it. */
 export async function checkFramework(p: Project, name: string): Promise<void> {
-  const { file, source } = FRAMEWORK_APPS[name]!;
+  const { file, source, closes } = FRAMEWORK_APPS[name]!;
   const port = await freePort();
   p.writeFile(file, source);
   p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2, app: file });
@@ -192,4 +199,7 @@ export async function checkFramework(p: Project, name: string): Promise<void> {
   const after = workerPids(await statusJson(p, 'web'));
   assert.equal(after.length, 2);
   assert.ok(after.every((pid) => !pids.includes(pid)), 'every worker was replaced');
+  if (closes) {
+    for (const pid of pids) await waitFor(`the framework's own shutdown in retired worker ${pid}`, () => p.exists(`closed-${pid}`));
+  }
 }
