@@ -9,7 +9,7 @@ import type { ActionContext, WorkerContext } from './context.js';
 import { sendWebResponse } from './fetch-adapter.js';
 import { requestPath } from './request-target.js';
 import { Router } from './router.js';
-import { requireUserModule } from './user-module.js';
+import { codeFileFor, requireUserModule } from './user-module.js';
 
 export type { RequestListener, ServedApp };
 
@@ -21,7 +21,7 @@ const MAX_BODY = 1024 * 1024;
 
 export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<ServedApp> {
   if (config.app === null) {
-    const router = new Router(worker.codeRoot, worker.debug);
+    const router = new Router(worker.codeRoot, worker.debug, (f) => codeFileFor(f, worker));
     await router.preload();
     return { listener: conventionListener(router, worker), close: null };
   }
