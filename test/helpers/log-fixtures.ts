@@ -1,6 +1,6 @@
 // An app that talks: every request writes a line naming it, so a test can count which lines
 // reached the log. GET /seq?n=42 writes "seq=42 …" on stdout; /err?n=42 writes "err=42" on
-// stderr; /crash writes a last word on stderr and throws outside the request.
+// stderr; /crash writes a last word and a stack on stderr, then exits with code 1.
 import http from 'node:http';
 
 export const CHATTY_APP = `
@@ -9,8 +9,10 @@ export default (req, res) => {
   const url = new URL(req.url, 'http://x');
   const n = url.searchParams.get('n') ?? '-';
   if (url.pathname === '/crash') {
+    // As an app that logs its fatal error and exits (an uncaught throw would instead get the
+    // graceful replacement of src/worker/uncaught.ts, which is not a crash).
     console.error('last words of ' + process.pid + ': the database is on fire');
-    setImmediate(() => { throw new Error('crashed on purpose by the test'); });
+    setImmediate(() => { console.error(new Error('crashed on purpose by the test').stack); process.exit(1); });
     res.end('crashing');
     return;
   }
