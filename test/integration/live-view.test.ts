@@ -64,7 +64,8 @@ test('the live page charts every worker, marks reloads, scale and restarts, and 
       const text = await tab.locator('#events').innerText();
       return /reload to generation 2/.test(text) && /http: 2 → 3 workers/.test(text) && /worker 2 \(pid \d+\) exited \(SIGKILL\)/.test(text) && /worker 2 respawned/.test(text);
     }, { timeoutMs: 30_000 });
-    await waitFor('three workers in the table and charts', async () => (await tab.locator('#workers tr').count()) === 3 && (await series('rps')) === 3);
+    await waitFor('three ready workers in the table and charts', async () =>
+      (await tab.locator('#workers tr').count()) === 3 && (await series('rps')) === 3 && !/starting|waiting/.test(await tab.locator('#workers').innerText()));
     const before = await samples();
     await waitFor('the page refreshing', async () => (await samples()) >= before + 3);
     // Markers are drawn into the charts: dashed lines, one per event at least.
