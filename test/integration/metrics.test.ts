@@ -149,7 +149,7 @@ test('WebSocket: clients, groups and messages in and out per gateway and per ser
   }
 }));
 
-test('the listener: 404 elsewhere, 405 for POST; a taken metrics port refuses the start and leaves nothing running', TIMEOUT, scenario(async (p) => {
+test('the listener: 404 elsewhere, 405 for POST, 400 for garbage; a taken metrics port refuses the start and leaves nothing running', TIMEOUT, scenario(async (p) => {
   const { metricsPort } = await startWithMetrics(p, { count: 1 });
   assert.equal((await httpGet(metricsPort, '/nope')).status, 404);
   const post = await new Promise<number>((resolve, reject) => {
@@ -158,6 +158,16 @@ test('the listener: 404 elsewhere, 405 for POST; a taken metrics port refuses th
     req.end('x');
   });
   assert.equal(post, 405);
+  // Bytes that are not HTTP get a 400 from node's parser; the master keeps serving.
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(metricsPort, '127.0.0.1', () => socket.end('\x00\xffGARBAGE /\r\n\r\n'));
+    let text = '';
+    socket.setEncoding('latin1').on('data', (d: string) => (text += d));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 400/);
+  assert.equal((await scrape(metricsPort)).status, 200);
 
   const holder = net.createServer();
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
