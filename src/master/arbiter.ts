@@ -234,6 +234,8 @@ export class Arbiter {
     const previousScaled = new Map(this.scaled);
     const { config, kept, dropped } = applyOverrides(fileConfig, this.scaled);
     const notes = [...kept, ...dropped];
+    // The metrics listener is bound once, at start (run-master.ts).
+    if (JSON.stringify(fileConfig.metrics) !== JSON.stringify(this.fileConfig.metrics)) notes.push('"metrics" changed in the config: the listener moves at the next restart');
     for (const note of notes) this.log(`reload: ${note}`);
     const plan = this.planReload(config);
     this.log(`reload (${reason}): replacing ${plan.roll.length} workers one at a time`);
