@@ -1,4 +1,4 @@
-// Scenario 8: the metrics listener and `scale`, on a 2-worker hello-world drover of its own
+// Scenario 9: the metrics listener and `scale`, on a 2-worker hello-world drover of its own
 // (metrics on). Per round:
 //   - scrape latency: GET /metrics on a kept-alive connection (as Prometheus scrapes) against
 //     a `status` request on the control socket (the same client code as the CLI, a connection

@@ -3,7 +3,7 @@
 // knows restarts, exits, reloads and the counters of workers that are gone, and it already
 // holds each worker's last figures (the monitor asks every second). A request is answered
 // from that memory alone, synchronously: no worker is asked, so a busy one cannot stall it,
-// and the cost on the accept path is formatting a few kilobytes per scrape (bench scenario 8).
+// and the cost on the accept path is formatting a few kilobytes per scrape (bench scenario 9, metrics-scale).
 import http from 'node:http';
 import type { MetricsConfig } from '../../config/types.js';
 import { PortInUseError } from '../../errors.js';
