@@ -37,6 +37,8 @@ export interface ServiceOptions {
   maxBufferedAmount?: number;
   closeSpreadMs?: number;
   redis?: string;
+  /** Prometheus metrics and the live page on this address (a port, or "host:port"; host 127.0.0.1 by default). */
+  metrics?: { listen: string | number; historySeconds?: number };
 }
 
 /** Identity function that gives a config file its types: `export default defineService({...})`. */

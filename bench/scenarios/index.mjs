@@ -12,7 +12,8 @@ import * as statusTime from './status-time.mjs';
 import * as residentVsFresh from './resident-vs-fresh.mjs';
 import * as websocket from './websocket.mjs';
 import * as hotReload from './hot-reload.mjs';
+import * as metricsScale from './metrics-scale.mjs';
 import * as staticFiles from './static-files.mjs';
 import * as logsChatty from './logs-chatty.mjs';
 
-export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload, staticFiles, logsChatty];
+export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload, staticFiles, metricsScale, logsChatty];

@@ -1,4 +1,4 @@
-// Scenario 9: logs under a chatty app (one ~100-byte line per request). drover's workers write
+// Scenario 10: logs under a chatty app (one ~100-byte line per request). drover's workers write
 // to pipes; the master cuts the lines, prefixes them (time, service, worker id, pid, stream)
 // and appends them to logs/chatty.log. References, bare node:cluster primaries with the same
 // app: workers appending to one file themselves ("workers write directly", the other design),

@@ -31,6 +31,11 @@ export class ConfigReader {
     return this.value[key];
   }
 
+  /** The raw value, without marking the key as read (to pick a reader by its type). */
+  peek(key: string): unknown {
+    return this.value[key];
+  }
+
   has(key: string): boolean {
     return this.value[key] !== undefined;
   }

@@ -4,7 +4,7 @@ import type { ControlHandler } from '../control/server.js';
 import { LogFileError } from '../errors.js';
 import type { LogHub } from '../log/hub.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
-import type { ReloadResult } from '../protocol/status.js';
+import type { ReloadResult, ScaleResult } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
 import type { CommandQueue } from './command-queue.js';
 import { buildConnections, buildStatus, type MasterInfo } from './status-report.js';
@@ -28,6 +28,8 @@ export function controlHandlers(arbiter: Arbiter, queue: CommandQueue, info: Mas
       return { destination };
     },
     reload: () => new Promise<ReloadResult>((resolve) => queue.push({ kind: 'reload', reason: 'control', waiters: [{ resolve }] })),
+    scale: (request) =>
+      new Promise<ScaleResult>((resolve) => queue.push({ kind: 'scale', role: request.role, target: request.target, waiters: [{ resolve }] })),
     stop: (request) =>
       new Promise<{ pid: number }>((resolve) =>
         queue.push({ kind: 'stop', mode: request.mode, reason: `control (${request.mode})`, waiters: [{ resolve: () => resolve({ pid: process.pid }) }] }),

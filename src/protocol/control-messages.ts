@@ -11,6 +11,7 @@ export type ControlRequest = Tagged<
     | { type: 'connections' }
     | { type: 'reopen-logs' }
     | { type: 'reload' }
+    | { type: 'scale'; role: string | null; target: { set: number } | { delta: number } }
     | { type: 'stop'; mode: StopMode }
   )
 >;

@@ -107,6 +107,9 @@ export class Gateway {
   private readonly closing = new Map<string, Client>();
   private readonly uids = new Map<string, Set<Client>>();
   private readonly groups = new Map<string, Set<Client>>();
+  get groupCount(): number {
+    return this.groups.size;
+  }
   private readonly peers = new Set<Peer>();
   /** The business worker each business slot's clients go to: the newest non-retiring one. */
   private bySlot = new Map<number, Peer>();
@@ -120,6 +123,9 @@ export class Gateway {
   remote: RemoteRelay | null = null;
   private seq = 0;
   private peerSeq = 0;
+  /** Messages received from and sent to clients, for the metrics (stats.ws). */
+  messagesIn = 0;
+  messagesOut = 0;
   private stopping = false;
   private readonly ops: { [K in OpName]: (args: OpArgs<K>) => OpResult<K> };
   // Listeners shared by every client (one closure per gateway, not per connection).
@@ -196,6 +202,7 @@ export class Gateway {
 
   private clientOnMessage(client: Client, data: Buffer, isBinary: boolean): void {
     client.lastSeen = Date.now();
+    this.messagesIn += 1;
     if (isBinary) {
       this.write(client, errorReply(REPLY_BAD_MESSAGE, 'binary messages are not routed: send JSON text like {"pathInfo":"module/Controller/action"}.'));
       return;
@@ -256,6 +263,7 @@ export class Gateway {
       return false;
     }
     ws.send(data, { binary });
+    this.messagesOut += 1;
     return true;
   }
 

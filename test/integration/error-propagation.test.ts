@@ -105,7 +105,7 @@ test('`drover` alone prints the usage; unknown commands and services get a did-y
 
   const command = await runCli(p, ['web', 'stat']);
   assert.equal(command.code, 2, show(command));
-  assertOnce(command, 'DROVER_ERR_USAGE', /hint: did you mean "start"\? commands: start, stop, restart, reload, status, connections, logs, reopen-logs, systemd;|hint: did you mean "stop"\?/);
+  assertOnce(command, 'DROVER_ERR_USAGE', /hint: did you mean "start"\? commands: start, stop, restart, reload, scale, status, connections, logs, reopen-logs, systemd;|hint: did you mean "stop"\?/);
 
   for (const args of [['wbe', 'status'], ['wbe', 'start', '-d']]) {
     const service = await runCli(p, args);
