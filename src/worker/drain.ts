@@ -12,13 +12,24 @@ import net, { type Socket } from 'node:net';
 import type { ConnectionInfo } from '../protocol/status.js';
 import type { WorkerCounters } from './stats.js';
 
+//
+// Per request this costs a few property writes and one 'close' listener, shared by every
+// response (no closure, no once() wrapper, no clock read): the per-request bookkeeping was
+// about 3% of a hello-world worker's CPU with a closure per response (profiled; perf note).
+
 interface Tracked {
+  owner: HttpConnections;
   openedAt: number;
   requests: number;
   /** The response being written on this socket, if any (HTTP/1.1: one at a time). */
   response: http.ServerResponse | null;
+  /** Kept up to date only while draining (from the start of the drain for idle sockets). */
   idleSince: number;
 }
+
+/** Where a socket and its responses keep their Tracked record. */
+const kTracked = Symbol('drover.tracked');
+type WithTracked<T> = T & { [kTracked]?: Tracked };
 
 export class HttpConnections {
   private readonly sockets = new Map<Socket, Tracked>();
@@ -39,20 +50,21 @@ export class HttpConnections {
   onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.counters.onRequest();
     this.counters.inflight += 1;
-    const tracked = this.sockets.get(req.socket);
-    if (tracked) {
-      tracked.requests += 1;
-      tracked.response = res;
-    }
+    const tracked = (req.socket as WithTracked<Socket>)[kTracked] ?? this.track(req.socket);
+    tracked.requests += 1;
+    tracked.response = res;
+    (res as WithTracked<http.ServerResponse>)[kTracked] = tracked;
     // Once draining, every response closes its connection: the client moves to a live worker.
     if (this.draining) res.setHeader('connection', 'close');
-    res.once('close', () => {
-      this.counters.inflight -= 1;
-      if (tracked && tracked.response === res) {
-        tracked.response = null;
-        tracked.idleSince = Date.now();
-      }
-    });
+    res.on('close', responseOnClose);
+  }
+
+  /** A response ended or was cut off: one fewer in flight, its socket idle again. */
+  responseClosed(res: http.ServerResponse, tracked: Tracked): void {
+    this.counters.inflight -= 1;
+    if (tracked.response !== res) return;
+    tracked.response = null;
+    if (this.draining) tracked.idleSince = Date.now();
   }
 
   list(): ConnectionInfo[] {
@@ -89,9 +101,13 @@ export class HttpConnections {
     if (this.draining) return;
     this.draining = true;
     net.Server.prototype.close.call(this.server);
-    // Responses in flight whose headers are not out yet close their connection too.
+    const now = Date.now();
     for (const t of this.sockets.values()) {
+      // Responses in flight whose headers are not out yet close their connection too.
       if (t.response && !t.response.headersSent) t.response.setHeader('connection', 'close');
+      // Idle sockets get a whole keepAliveTimeout from now (node's own timer usually closes
+      // them first); one that never sent a request counts from when it was opened.
+      if (t.response === null) t.idleSince = t.requests === 0 ? t.openedAt : now;
     }
   }
 
@@ -103,13 +119,32 @@ export class HttpConnections {
   }
 
   private serverOnConnection(socket: Socket): void {
-    const now = Date.now();
-    this.sockets.set(socket, { openedAt: now, requests: 0, response: null, idleSince: now });
-    this.counters.connections += 1;
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      this.counters.connections -= 1;
-      if (this.sockets.size === 0) this.drained?.();
-    });
+    this.track(socket);
   }
+
+  private track(socket: WithTracked<Socket>): Tracked {
+    const now = Date.now();
+    const tracked: Tracked = { owner: this, openedAt: now, requests: 0, response: null, idleSince: now };
+    socket[kTracked] = tracked;
+    this.sockets.set(socket, tracked);
+    this.counters.connections += 1;
+    socket.on('close', socketOnClose);
+    return tracked;
+  }
+
+  socketClosed(socket: Socket): void {
+    if (!this.sockets.delete(socket)) return;
+    this.counters.connections -= 1;
+    if (this.sockets.size === 0) this.drained?.();
+  }
+}
+
+// Listeners shared by every socket and response (`this` is the emitter).
+function responseOnClose(this: WithTracked<http.ServerResponse>): void {
+  const tracked = this[kTracked];
+  if (tracked) tracked.owner.responseClosed(this, tracked);
+}
+
+function socketOnClose(this: WithTracked<Socket>): void {
+  this[kTracked]?.owner.socketClosed(this);
 }
