@@ -64,7 +64,8 @@ export async function run(ctx) {
     const bareGrowth = after.bareMasterMiB - idle.bareMasterMiB;
     const growth = ratio({ id: `master-rss-growth-${drover}`, name: `master RSS growth over the load runs, ${drover} ÷ ${bare} primary`, of: drover, reference: bare, a: [Math.max(droverGrowth, 0)], b: [Math.max(bareGrowth, 0)], target: { op: '<=', value: 1.2 }, better: 'lower' });
     ratios.push(growth);
-    rows.push({ figure: growth.name, drover: `+${fmt(droverGrowth, 1)} MiB`, reference: `+${fmt(bareGrowth, 1)} MiB`, ratio: range(growth.ratio), target: targetText(growth.target), met: growth.met });
+    const signed = (x) => `${x >= 0 ? '+' : ''}${fmt(x, 1)} MiB`;
+    rows.push({ figure: growth.name, drover: signed(droverGrowth), reference: signed(bareGrowth), ratio: range(growth.ratio), target: targetText(growth.target), met: growth.met });
   }
   // Whether drover's workers loaded tsx for this plain-JS app (they should not): a worker that
   // registered tsx's loader has one more thread than a bare worker, its module hooks thread
