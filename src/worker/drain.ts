@@ -24,6 +24,8 @@ interface Tracked {
   socket: Socket;
   /** Where this record sits in HttpConnections.open (-1 once closed). */
   index: number;
+  /** Responses on this socket that have not emitted 'close' yet. */
+  pending: number;
   openedAt: number;
   requests: number;
   /** The response being written on this socket, if any (HTTP/1.1: one at a time). */
@@ -57,6 +59,7 @@ export class HttpConnections {
     this.counters.inflight += 1;
     const tracked = (req.socket as WithTracked<Socket>)[kTracked] ?? this.track(req.socket);
     tracked.requests += 1;
+    tracked.pending += 1;
     tracked.response = res;
     (res as WithTracked<http.ServerResponse>)[kTracked] = tracked;
     // Once draining, every response closes its connection: the client moves to a live worker.
@@ -66,6 +69,9 @@ export class HttpConnections {
 
   /** A response ended or was cut off: one fewer in flight, its socket idle again. */
   responseClosed(res: http.ServerResponse, tracked: Tracked): void {
+    // Its socket closed first and settled it already (see socketClosed).
+    if (tracked.index < 0) return;
+    tracked.pending -= 1;
     this.counters.inflight -= 1;
     if (tracked.response !== res) return;
     tracked.response = null;
@@ -129,7 +135,7 @@ export class HttpConnections {
 
   private track(socket: WithTracked<Socket>): Tracked {
     const now = Date.now();
-    const tracked: Tracked = { owner: this, socket, index: this.open.length, openedAt: now, requests: 0, response: null, idleSince: now };
+    const tracked: Tracked = { owner: this, socket, index: this.open.length, pending: 0, openedAt: now, requests: 0, response: null, idleSince: now };
     socket[kTracked] = tracked;
     this.open.push(tracked);
     this.counters.connections += 1;
@@ -139,6 +145,12 @@ export class HttpConnections {
 
   socketClosed(tracked: Tracked): void {
     if (tracked.index < 0) return;
+    // A pipelined response still queued behind another when the connection dies never gets a
+    // socket, so it never emits 'close' (seen with a good request followed by a malformed one):
+    // whatever has not closed by now is settled here, once; a response that emits 'close'
+    // later (node's own socket 'close' listener may run after ours) finds its socket closed.
+    this.counters.inflight -= tracked.pending;
+    tracked.pending = 0;
     // Swap-remove: the last record takes this one's place.
     const last = this.open.pop()!;
     if (last !== tracked) {
