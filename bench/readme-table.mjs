@@ -10,8 +10,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Ratios without a target that the README shows anyway. */
-const ALSO_SHOWN = new Set(['fresh-vs-resident', 'ws-idle-memory-vs-single', 'newconn-bare-none-vs-rr', 'ws-roundtrip-p50-vs-echo']);
+/**
+ * Ratios without a target that the README shows anyway: context, and the rows of each new
+ * surface (DESIGN §8: "a row each, a ratio each"; add a scenario's ids here when it lands).
+ */
+const ALSO_SHOWN = new Set([
+  'fresh-vs-resident',
+  'ws-idle-memory-vs-single',
+  'newconn-bare-none-vs-rr',
+  'ws-roundtrip-p50-vs-echo',
+  'static-rps-vs-app',
+  'app-with-public-vs-without',
+]);
 
 /** Units of a ratio's two sides, from its id or name (the results file keeps bare numbers). */
 function unitOf(r) {
