@@ -90,6 +90,13 @@ export class LogHub {
     return this.droppedBy(MASTER);
   }
 
+  /** Lines of every worker slot the service has had (the master's own excluded). */
+  workersDropped(): number {
+    let n = 0;
+    for (const sink of new Set([this.out, this.err])) for (const [source, count] of sink.dropped) if (source !== MASTER) n += count;
+    return n;
+  }
+
   state(): LogState {
     const d = this.options.destination;
     const errors = [this.out.lastError, this.err.lastError].filter((e): e is WriteError => e !== null).sort((a, b) => a.at.localeCompare(b.at));

@@ -63,6 +63,11 @@ export class Arbiter {
   private respawnTimer: NodeJS.Timeout | null = null;
   private readonly queue: CommandQueue;
 
+  /** The one writer of the service's log; it counts the lines it could not write, by slot. */
+  get logs(): LogHub {
+    return this.options.logs;
+  }
+
   constructor(private readonly options: ArbiterOptions) {
     this.config = options.config;
     this.fileConfig = options.config;

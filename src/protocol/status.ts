@@ -15,8 +15,6 @@ export interface WorkerStats {
   elu: number;
   /** WebSocket gateways only: clients online, groups, messages received from and sent to clients (counters). */
   ws?: WsGatewayStats;
-  /** Log lines this worker could not write (the logs work adds it; absent = not counted). */
-  logLinesDropped?: number;
 }
 
 export interface WsGatewayStats {
