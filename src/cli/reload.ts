@@ -3,11 +3,11 @@
 import { DroverError } from '../errors.js';
 import type { ReloadResult } from '../protocol/status.js';
 import { EXIT, forEachService, type CommandContext } from './context.js';
-import { askMaster } from './master-client.js';
+import { askMasterAndWatch } from './master-client.js';
 
 export async function reload(ctx: CommandContext): Promise<number> {
   return forEachService(ctx, async (service) => {
-    const result = await askMaster<ReloadResult>(ctx.root, service, { type: 'reload' });
+    const result = await askMasterAndWatch<ReloadResult>(ctx.root, service, { type: 'reload' });
     if (!result.ok) {
       throw new DroverError('DROVER_ERR_RELOAD_FAILED', `${service} reload failed: ${result.error?.message ?? 'unknown reason'}`, {
         hint: 'the workers that were serving before the reload are still serving; fix the cause and reload again.',

@@ -11,7 +11,7 @@ import { PROTO } from '../protocol/envelope.js';
 import type { StopMode } from '../protocol/control-messages.js';
 import type { Interrupted, ReloadResult, ServiceState } from '../protocol/status.js';
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
-import type { Command, CommandQueue, Waiter } from './command-queue.js';
+import { isAbandoned, type Command, type CommandQueue } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
 import type { OrphanSentinel } from './orphan-sentinel.js';
 import { Slot } from './slot.js';
@@ -100,7 +100,7 @@ export class Arbiter {
   private async handle(command: Exclude<Command, { kind: 'stop' }>): Promise<void> {
     switch (command.kind) {
       case 'reload':
-        return this.reload(command.reason, command.waiters);
+        return this.reload(command);
       case 'reap':
         return; // manageWorkers() runs after every command
       case 'recycle':
@@ -189,7 +189,12 @@ export class Arbiter {
   // ── reload and recycle ─────────────────────────────────────────────────────────────────
 
   /** Rolling, surge-first: for each slot, a ready replacement before the old worker retires. */
-  private async reload(reason: string, waiters: Array<Waiter<ReloadResult>>): Promise<void> {
+  private async reload(command: Extract<Command, { kind: 'reload' }>): Promise<void> {
+    const { reason, waiters } = command;
+    if (isAbandoned(command)) {
+      this.log(`reload (${reason}) dropped: every client that asked for it had given up before it could start`);
+      return;
+    }
     const result = await this.rollingReload(reason);
     for (const w of waiters) w.resolve(result);
   }
@@ -259,12 +264,18 @@ export class Arbiter {
   /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */
   private async waitReady(handle: WorkerHandle): Promise<BootFailure | null> {
     const stop = this.queue.stopSignal;
-    const stopped = new Promise<BootFailure>((resolve) => {
-      const onAbort = () => resolve({ code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' });
-      if (stop.aborted) onAbort();
-      else stop.addEventListener('abort', onAbort, { once: true });
-    });
-    return Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), stopped]);
+    const stopped: BootFailure = { code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' };
+    if (stop.aborted) return stopped;
+    // The signal lives as long as the master: its listener goes as soon as this wait is over,
+    // or every reload would leave one per worker behind (MaxListenersExceededWarning at the 6th).
+    let onAbort!: () => void;
+    const aborted = new Promise<BootFailure>((resolve) => (onAbort = () => resolve(stopped)));
+    stop.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), aborted]);
+    } finally {
+      stop.removeEventListener('abort', onAbort);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 // What the master answers on its control socket. Requests that change workers (reload, stop)
 // go through the command queue like signals do, and answer when the loop has done them.
+import type { Socket } from 'node:net';
 import type { ControlHandler } from '../control/server.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
 import type { ReloadResult } from '../protocol/status.js';
@@ -7,18 +8,19 @@ import type { Arbiter } from './arbiter.js';
 import type { CommandQueue } from './command-queue.js';
 import { buildConnections, buildStatus, type MasterInfo } from './status-report.js';
 
-type Handlers = { [T in ControlRequest['type']]: (request: Extract<ControlRequest, { type: T }>) => Promise<unknown> };
+type Handlers = { [T in ControlRequest['type']]: (request: Extract<ControlRequest, { type: T }>, socket: Socket) => Promise<unknown> };
 
 export function controlHandlers(arbiter: Arbiter, queue: CommandQueue, info: MasterInfo): ControlHandler {
   const handlers: Handlers = {
     ping: async () => ({ pid: process.pid, service: arbiter.config.service, state: arbiter.state }),
     status: () => buildStatus(arbiter, info),
     connections: () => buildConnections(arbiter),
-    reload: () => new Promise<ReloadResult>((resolve) => queue.push({ kind: 'reload', reason: 'control', waiters: [{ resolve }] })),
+    reload: (_request, socket) =>
+      new Promise<ReloadResult>((resolve) => queue.push({ kind: 'reload', reason: 'control', waiters: [{ resolve, gone: () => socket.destroyed }] })),
     stop: (request) =>
       new Promise<{ pid: number }>((resolve) =>
         queue.push({ kind: 'stop', mode: request.mode, reason: `control (${request.mode})`, waiters: [{ resolve: () => resolve({ pid: process.pid }) }] }),
       ),
   };
-  return (request) => (handlers[request.type] as (r: ControlRequest) => Promise<unknown>)(request);
+  return (request, socket) => (handlers[request.type] as (r: ControlRequest, s: Socket) => Promise<unknown>)(request, socket);
 }

@@ -54,7 +54,9 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     sentinel = new OrphanSentinel();
     const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, log });
     const info = { startedAt: new Date(), version: droverVersion() };
-    control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
+    control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info), (request, lateMs) =>
+      log(`control request "${request.type}" dropped: read ${lateMs} ms after its deadline (its client had given up)`),
+    );
     await control.listen();
     arbiter.setupCluster();
     log(`starting ${planSlots(config).length} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);

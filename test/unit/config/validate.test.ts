@@ -44,13 +44,13 @@ test('count accepts "auto" as the number of CPUs', () => {
 test('errors name the key, the rule and the received value', () => {
   refused({ count: 0 }, /"count" must be an integer >= 1 or "auto" \(received 0\)/);
   refused({ count: 'many' }, /"count" .*\(received "many"\)/);
-  refused({ stopTimeout: -1 }, /"stopTimeout" must be an integer >= 0 \(ms\) \(received -1\)/);
+  refused({ stopTimeout: -1 }, /"stopTimeout" must be an integer from 0 to 2147483647 \(ms; [^)]*\) \(received -1\)/);
   refused({ listen: 'nope' }, /"listen" must be a URL .*\(received "nope"\)/);
   refused({ listen: 'ftp://0.0.0.0:21' }, /"listen"/);
   refused({ listen: 'http://0.0.0.0' }, /"listen"/);
   refused({ reloadable: 'yes' }, /"reloadable" must be true or false/);
   refused({ env: { A: 1 } }, /"env.A" must be a string \(received 1\)/);
-  refused({ backoff: { initialMs: 0 } }, /"backoff.initialMs" must be an integer >= 1/);
+  refused({ backoff: { initialMs: 0 } }, /"backoff.initialMs" must be an integer from 1 to /);
   refused([], /must export an object \(received an array of 0\)/);
 });
 
@@ -83,4 +83,45 @@ test('a bad redis URL is refused without echoing its password', () => {
     () => validateServiceConfig('ws', 'config/worker_ws.js', { redis: 'http://user:s3cret@host:6379' }),
     (e: unknown) => e instanceof DroverError && /"redis" must be a URL/.test(e.message) && !e.message.includes('s3cret') && e.message.includes('user:***@'),
   );
+});
+
+test('every timer-ish key is bounded by what a Node timer holds (2^31-1 ms)', () => {
+  const max = 2 ** 31 - 1;
+  const cases: Array<[string, object, string]> = [
+    ['http', { readyTimeout: max + 1 }, 'readyTimeout'],
+    ['http', { stopTimeout: max + 1 }, 'stopTimeout'],
+    ['http', { hungTimeout: 1e12 }, 'hungTimeout'],
+    ['http', { keepAliveTimeout: max + 1 }, 'keepAliveTimeout'],
+    ['http', { headersTimeout: max + 1 }, 'headersTimeout'],
+    ['http', { requestTimeout: max + 1 }, 'requestTimeout'],
+    ['http', { backoff: { initialMs: max + 1 } }, 'backoff.initialMs'],
+    ['http', { backoff: { maxMs: max + 1 } }, 'backoff.maxMs'],
+    ['http', { backoff: { resetAfterMs: max + 1 } }, 'backoff.resetAfterMs'],
+    ['ws', { heartbeat: { interval: max + 1 } }, 'heartbeat.interval'],
+    ['ws', { heartbeat: { timeout: max + 1 } }, 'heartbeat.timeout'],
+    ['ws', { closeSpreadMs: max + 1 }, 'closeSpreadMs'],
+  ];
+  for (const [service, raw, key] of cases) {
+    const file = `config/worker_${service}.js`;
+    assert.throws(
+      () => validateServiceConfig(service, file, raw),
+      (e: unknown) => {
+        assert.ok(e instanceof DroverError);
+        assert.equal(e.code, 'DROVER_ERR_CONFIG');
+        // file, key, rule, value
+        assert.ok(e.message.startsWith(`${file}: "${key}" must be an integer from `), e.message);
+        assert.match(e.message, new RegExp(`to ${max} \\(ms`), e.message);
+        assert.match(e.message, /\(received \d+\)\.$/, e.message);
+        return true;
+      },
+      `${key} above the bound`,
+    );
+  }
+  const atMax = validateServiceConfig('http', FILE, { stopTimeout: max, readyTimeout: max, backoff: { maxMs: max } });
+  assert.equal(atMax.stopTimeout, max, '2^31-1 itself is accepted');
+});
+
+test('the hot-reload debounce is bounded too', async () => {
+  const { validateProcessConfig } = await import('../../../src/config/process-config.ts');
+  assert.throws(() => validateProcessConfig('config/worker_process.js', { hotReload: { debounceMs: 2 ** 31 } }), /"hotReload\.debounceMs" must be an integer from 0 to 2147483647/);
 });
