@@ -75,6 +75,14 @@ export class ConfigReader {
     return v;
   }
 
+  /** Absent or false: null. Otherwise an integer port from `min` to `max`. */
+  portOrFalse(key: string, min: number, max: number): number | null {
+    const v = this.take(key);
+    if (v === undefined || v === false) return null;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(key, `false, or a port from ${min} to ${max}`, v);
+    return v;
+  }
+
   /** An integer, or "auto" for the number of CPUs. */
   count(key: string, fallback: number | 'auto', cpus: number): number {
     const v = this.take(key) ?? fallback;

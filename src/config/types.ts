@@ -52,6 +52,12 @@ interface CommonConfig {
   env: Readonly<Record<string, string>>;
   logFile: string | null;
   tls: TlsConfig | null;
+  /**
+   * The V8 inspector, only when asked: the first of the 127.0.0.1 ports the workers' inspectors
+   * listen on (two per worker, see the README), or null (the default: no inspector, and
+   * SIGUSR1 cannot open one).
+   */
+  inspect: number | null;
 }
 
 export interface HttpServiceConfig extends CommonConfig {

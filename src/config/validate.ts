@@ -41,6 +41,8 @@ export function validateServiceConfig(service: string, file: string, raw: unknow
     env: r.stringMap('env'),
     logFile: r.string('logFile', null),
     tls: parseTls(r, listen),
+    // Worker n's inspector listens on inspect + 2(n-1) or the port after it (README): room for 250 workers.
+    inspect: r.portOrFalse('inspect', 1024, 65535 - 500),
   };
 
   let config: ServiceConfig;

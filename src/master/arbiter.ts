@@ -113,6 +113,9 @@ export class Arbiter {
   // ── spawn, reap, manage ────────────────────────────────────────────────────────────────
 
   spawnWorker(slot: Slot, generation = this.generation): WorkerHandle {
+    const inspectPort = this.inspectorPort(slot);
+    // cluster appends --inspect-port=<inspectPort> itself when execArgv opens an inspector.
+    cluster.setupPrimary(inspectPort === null ? { execArgv: ownNodeFlags() } : { execArgv: [...ownNodeFlags(), `--inspect=127.0.0.1:${inspectPort}`], inspectPort });
     const worker = cluster.fork({
       ...this.config.env,
       DROVER_WORKER: '1',
@@ -143,6 +146,17 @@ export class Arbiter {
       () => clearTimeout(timer),
     );
     return handle;
+  }
+
+  /**
+   * The worker's inspector port when the config asks for one ("inspect"). Each slot has two
+   * ports and alternates between them, so that a replacement (started before the worker it
+   * replaces has gone) never finds its port taken.
+   */
+  private inspectorPort(slot: Slot): number | null {
+    if (this.config.inspect === null) return null;
+    slot.inspectPortOffset = 1 - slot.inspectPortOffset;
+    return this.config.inspect + 2 * (slot.id - 1) + slot.inspectPortOffset;
   }
 
   /** maxRequests plus a random share of the jitter, so workers don't all recycle at once. */
@@ -368,6 +382,11 @@ export class Arbiter {
     // SIGTERM must not wait for stopTimeout).
     if (mode === 'fast') setTimeout(() => live.forEach((h) => h.kill('SIGKILL')), FAST_STOP_MS).unref();
   }
+}
+
+/** The master's own Node flags, minus any inspector: a worker gets one only through "inspect". */
+function ownNodeFlags(): string[] {
+  return process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
 }
 
 /** The slots a config asks for, ids in order: one role for http and custom services, gateways then business workers for ws. */

@@ -16,6 +16,8 @@ export class Slot {
   respawnAt = 0;
   errored = false;
   lastError: string | null = null;
+  /** Which of its two inspector ports the slot's last worker got (config "inspect"). */
+  inspectPortOffset = 1;
 
   constructor(
     readonly id: number,

@@ -59,3 +59,9 @@ export function establishedTcpOf(pid: number): number {
   const inodes = socketInodes(pid);
   return tcpTable().filter((e) => e.state === STATE.established && inodes.has(e.inode)).length;
 }
+
+/** The TCP ports a process listens on itself (a round-robin worker listens on none: its master does). */
+export function listeningPortsOf(pid: number): number[] {
+  const inodes = socketInodes(pid);
+  return tcpTable().filter((e) => e.state === STATE.listen && inodes.has(e.inode)).map((e) => e.localPort);
+}
