@@ -49,6 +49,11 @@ export class Arbiter {
     this.queue.onStopEscalated = (mode) => this.escalateStop(mode);
   }
 
+  /** Aborted when a stop is asked for (diagnostics count its listeners). */
+  get stopSignal(): AbortSignal {
+    return this.queue.stopSignal;
+  }
+
   private log(message: string): void {
     this.options.log(message);
   }

@@ -1,5 +1,7 @@
 // Builds `status` and `connections` answers. Workers are asked in parallel; one that does not
 // answer within a second keeps its row, with its last known figures and busy: true.
+import cluster from 'node:cluster';
+import { getEventListeners } from 'node:events';
 import type { ConnectionInfo, ServiceStatus, WorkerConnections, WorkerStatus } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
 import type { WorkerHandle } from './worker-handle.js';
@@ -26,11 +28,26 @@ export async function buildStatus(arbiter: Arbiter, info: MasterInfo): Promise<S
       rss: process.memoryUsage.rss(),
       node: process.version,
       version: info.version,
+      resources: countBy(process.getActiveResourcesInfo()),
+      listeners: listenerCount(arbiter),
     },
     workers: rows,
     exits: arbiter.exits.list(),
     lastError: arbiter.lastError ?? arbiter.slots.find((s) => s.errored)?.lastError ?? null,
   };
+}
+
+function countBy(kinds: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+/** Listeners on what lives as long as the master; one left behind per reload shows here. */
+function listenerCount(arbiter: Arbiter): number {
+  let count = getEventListeners(arbiter.stopSignal, 'abort').length;
+  for (const emitter of [process, cluster]) for (const name of emitter.eventNames()) count += emitter.listenerCount(name);
+  return count;
 }
 
 export async function buildConnections(arbiter: Arbiter): Promise<WorkerConnections[]> {

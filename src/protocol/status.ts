@@ -39,7 +39,17 @@ export interface ServiceStatus {
   state: ServiceState;
   listen: string[];
   generation: number;
-  master: { pid: number; startedAt: string; rss: number; node: string; version: string };
+  master: {
+    pid: number;
+    startedAt: string;
+    rss: number;
+    node: string;
+    version: string;
+    /** What keeps the master's event loop alive, by kind (Timeout, TCPServerWrap, PipeWrap, ...): flat across reloads. */
+    resources: Record<string, number>;
+    /** Event listeners on the master's long-lived emitters (process, cluster, the stop signal): flat across reloads. */
+    listeners: number;
+  };
   workers: WorkerStatus[];
   exits: ExitCount[];
   lastError: string | null;

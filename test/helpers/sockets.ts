@@ -9,7 +9,7 @@ interface TcpEntry {
   inode: string;
 }
 
-const STATE = { established: '01', listen: '0A' } as const;
+const STATE = { established: '01', closeWait: '08', listen: '0A' } as const;
 
 function tcpTable(): TcpEntry[] {
   const entries: TcpEntry[] = [];
@@ -54,10 +54,14 @@ function socketInodes(pid: number): Set<string> {
   return inodes;
 }
 
-/** How many ESTABLISHED TCP connections a process holds (a master should hold none once the load is over). */
+/**
+ * How many TCP connections a process holds open (ESTABLISHED, or CLOSE_WAIT: the client gave
+ * up and the process never closed its end). A master should hold none once the load is over:
+ * a round-robin hand-off that was lost stays here.
+ */
 export function establishedTcpOf(pid: number): number {
   const inodes = socketInodes(pid);
-  return tcpTable().filter((e) => e.state === STATE.established && inodes.has(e.inode)).length;
+  return tcpTable().filter((e) => (e.state === STATE.established || e.state === STATE.closeWait) && inodes.has(e.inode)).length;
 }
 
 /** The TCP ports a process listens on itself (a round-robin worker listens on none: its master does). */

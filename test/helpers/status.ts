@@ -28,7 +28,7 @@ export interface ServiceStatus {
   state: string;
   listen: string[];
   generation: number;
-  master: { pid: number; startedAt: string; rss: number; node: string; version: string };
+  master: { pid: number; startedAt: string; rss: number; node: string; version: string; resources: Record<string, number>; listeners: number };
   workers: WorkerRow[];
   exits: Array<{ code: number | null; signal: string | null; count: number }>;
   lastError: string | null;
