@@ -102,8 +102,10 @@ async function boot(): Promise<void> {
   } catch (error) {
     const e = error as Error;
     const code = e instanceof DroverError ? e.code : 'DROVER_ERR_BOOT_FAILED';
-    const details = (e instanceof DroverError ? e.details : undefined) ?? e.stack ?? String(e);
-    process.stderr.write(`[${worker.service} worker ${worker.workerId} pid ${process.pid}] boot failed: ${e.message}\n${details}\n`);
+    // A DroverError is one the user can act on (port in use, a module that will not load): its
+    // message says it all; drover's own stack frames would only read like a bug.
+    const details = e instanceof DroverError ? (e.details ?? '') : (e.stack ?? String(e));
+    process.stderr.write(`[${worker.service} worker ${worker.workerId} pid ${process.pid}] boot failed: ${e.message}\n${details ? `${details}\n` : ''}`);
     send(
       { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details },
       () => process.exit(EXIT_BOOT_FAILED),
