@@ -13,14 +13,16 @@ import { createLogger } from './log.js';
 import { WorkerMonitor } from './monitor.js';
 import { OrphanSentinel } from './orphan-sentinel.js';
 import { Pidfile } from './pidfile.js';
+import { systemdNotifier } from './sd-notify.js';
 import { installSignalHandlers } from './signals.js';
 import { buildStatus } from './status-report.js';
 import { droverVersion } from './version.js';
+import { plural } from '../words.js';
 
 export interface RunMasterOptions {
   root: string;
   service: string;
-  /** Foreground (debug) mode: hot reload, logs to the terminal. */
+  /** Foreground (debug) mode: hot reload, TypeScript sources, logs to the terminal. */
   debug: boolean;
 }
 
@@ -33,6 +35,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   const log = createLogger(options.service);
   const queue = new CommandQueue();
   installSignalHandlers(queue, log);
+  const notifier = systemdNotifier(log);
   // A pending promise does not keep Node alive; until the control socket listens, this does.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let pidfile: Pidfile | null = null;
@@ -52,14 +55,14 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     });
     await pidfile.acquire();
     sentinel = new OrphanSentinel();
-    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, log });
+    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log, warn: (m) => log(`WARNING: ${m}`) });
     const info = { startedAt: new Date(), version: droverVersion() };
     control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info), (request, lateMs) =>
       log(`control request "${request.type}" dropped: read ${lateMs} ms after its deadline (its client had given up)`),
     );
     await control.listen();
     arbiter.setupCluster();
-    log(`starting ${planSlots(config).length} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
+    log(`starting ${plural(planSlots(config).length, 'worker')} for ${config.listen?.url ?? config.service} (node ${process.version})`);
     await arbiter.start();
     monitor = new WorkerMonitor(arbiter, queue, log);
     monitor.start();
@@ -67,6 +70,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
       const { startHotReload } = await import('./hot-reload.js');
       watcher = await startHotReload(options.root, hotReload, queue, log);
     }
+    notifier.ready(`${plural(arbiter.slots.length, 'worker')} ready${config.listen ? ` on ${config.listen.url}` : ''}`);
     reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info) });
     await arbiter.run();
     log('stopped');
@@ -80,6 +84,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     sentinel?.close();
     await pidfile?.remove();
     for (const waiter of queue.stopWaiters) waiter.resolve();
+    await notifier.flush();
     // Let the answers to `stop` reach the socket before it closes.
     await new Promise((resolve) => setImmediate(resolve));
     control?.close();
