@@ -14,14 +14,17 @@ export interface MasterInfo {
 }
 
 export async function buildStatus(arbiter: Arbiter, info: MasterInfo): Promise<ServiceStatus> {
+  // State, generation and the list of workers are read at one moment, before the wait for the
+  // workers' stats: read after it, a reload that ended meanwhile showed "running" at the new
+  // generation with the old workers' rows (seen in test/fault/signals.test.ts).
+  const { config, state, generation } = arbiter;
   const rows = await Promise.all(listRows(arbiter).map((row) => workerRow(row.handle, row.slotId, arbiter)));
-  const { config } = arbiter;
   return {
     service: config.service,
     kind: config.kind,
-    state: arbiter.state,
+    state,
     listen: config.listen ? [config.listen.url] : [],
-    generation: arbiter.generation,
+    generation,
     master: {
       pid: process.pid,
       startedAt: info.startedAt.toISOString(),
