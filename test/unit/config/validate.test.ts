@@ -125,3 +125,18 @@ test('the hot-reload debounce is bounded too', async () => {
   const { validateProcessConfig } = await import('../../../src/config/process-config.ts');
   assert.throws(() => validateProcessConfig('config/worker_process.js', { hotReload: { debounceMs: 2 ** 31 } }), /"hotReload\.debounceMs" must be an integer from 0 to 2147483647/);
 });
+
+test('static files: "public" when it exists by default, publicDir false turns them off, static options validated', () => {
+  const byDefault = validateServiceConfig('http', FILE, {});
+  assert.ok(byDefault.kind === 'http' && byDefault.static);
+  assert.deepEqual({ ...byDefault.static, deny: undefined }, { dir: 'public', required: false, deny: undefined, cacheControl: 'public, max-age=0', index: 'index.html', precompressed: true });
+  assert.ok(byDefault.static.deny.includes('*.ts') && byDefault.static.deny.includes('.env*'));
+  const off = validateServiceConfig('http', FILE, { publicDir: false, static: { index: false } });
+  assert.equal(off.kind === 'http' && off.static, null);
+  const set = validateServiceConfig('http', FILE, { publicDir: 'assets', static: { index: false, deny: ['*.txt'], cacheControl: 'no-store', precompressed: false } });
+  assert.deepEqual(set.kind === 'http' && set.static, { dir: 'assets', required: true, deny: ['*.txt'], cacheControl: 'no-store', index: null, precompressed: false });
+  refused({ publicDir: true }, /"publicDir" must be a non-empty string or false \(received true\)/);
+  refused({ static: { index: 3 } }, /"static.index" must be a non-empty string or false/);
+  refused({ static: { deny: '*.ts' } }, /"static.deny" must be an array of strings/);
+  refused({ static: { cachecontrol: 'x' } }, /unknown key "static.cachecontrol" \(did you mean "static.cacheControl"\?\)/);
+});
