@@ -43,8 +43,8 @@ export function alertLines(sources: LogSource[], allow: RegExp[]): AlertLine[] {
 }
 
 export function describeAlerts(lines: AlertLine[]): string {
-  const shown = lines.slice(0, 20).map((l) => `  ${l.source}: ${l.line}`);
-  const more = lines.length > 20 ? [`  … and ${lines.length - 20} more`] : [];
+  const shown = lines.slice(0, 60).map((l) => `  ${l.source}: ${l.line}`);
+  const more = lines.length > 60 ? [`  … and ${lines.length - 60} more`] : [];
   return [
     `${lines.length} warning/error line(s) in the logs that the test did not declare (scenario option allowLog):`,
     ...shown,
