@@ -68,6 +68,12 @@ interface CommonConfig {
   tls: TlsConfig | null;
   /** Prometheus metrics and the live page, opt-in; null = off. */
   metrics: MetricsConfig | null;
+  /**
+   * The V8 inspector, only when asked: the first of the 127.0.0.1 ports the workers' inspectors
+   * listen on (two per worker, see the README), or null (the default: no inspector, and
+   * SIGUSR1 cannot open one).
+   */
+  inspect: number | null;
 }
 
 export interface HttpServiceConfig extends CommonConfig {

@@ -7,6 +7,8 @@ import { PROTO } from '../protocol/envelope.js';
 import { parseControlLine, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
 
 export type ControlHandler = (request: ControlRequest, socket: net.Socket) => Promise<unknown>;
+/** Told about each request dropped because it was read after its deadline. */
+export type ExpiredListener = (request: ControlRequest, lateMs: number) => void;
 
 /** Longest line accepted; a status request is a few dozen bytes. */
 const MAX_LINE = 64 * 1024;
@@ -20,6 +22,7 @@ export class ControlServer {
   constructor(
     private readonly path: string,
     handler: ControlHandler,
+    private readonly onExpired: ExpiredListener | null = null,
   ) {
     this.server = net.createServer((socket) => this.serverOnConnection(socket, handler));
   }
@@ -67,14 +70,23 @@ export class ControlServer {
         buffer = buffer.slice(newline + 1);
         const request = parseControlLine<ControlRequest>(line);
         if (!request) return void socket.destroy();
-        void answer(socket, request, handler);
+        void answer(socket, request, handler, this.onExpired);
       }
     });
   }
 }
 
-async function answer(socket: net.Socket, request: ControlRequest, handler: ControlHandler): Promise<void> {
+async function answer(socket: net.Socket, request: ControlRequest, handler: ControlHandler, onExpired: ExpiredListener | null): Promise<void> {
   let response: ControlResponse;
+  // Read too late (this master was stopped or busy): its client has given up; acting on it
+  // now would be a reload or a stop nobody is waiting for.
+  if (typeof request.deadline === 'number' && Date.now() > request.deadline) {
+    const late = Date.now() - request.deadline;
+    response = { proto: PROTO, id: request.id, type: 'result', ok: false, error: { code: 'DROVER_ERR_REQUEST_EXPIRED', message: `"${request.type}" arrived ${late} ms after its deadline and was not acted on.` } };
+    onExpired?.(request, late);
+    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+    return;
+  }
   try {
     const data = await handler(request, socket);
     response = { proto: PROTO, id: request.id, type: 'result', ok: true, data: data ?? null };

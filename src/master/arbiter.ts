@@ -14,7 +14,7 @@ import type { StopMode } from '../protocol/control-messages.js';
 import type { BuildReport, Interrupted, ReloadResult, ScaleResult, ServiceState } from '../protocol/status.js';
 import { checkBuild, describeBuild } from './build-check.js';
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
-import type { Command, CommandQueue, Waiter } from './command-queue.js';
+import { isAbandoned, type Command, type CommandQueue, type Waiter } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
 import { Ledger } from './ledger.js';
 import type { Notifier } from './sd-notify.js';
@@ -75,6 +75,11 @@ export class Arbiter {
     this.queue.onStopEscalated = (mode) => this.escalateStop(mode);
   }
 
+  /** Aborted when a stop is asked for (diagnostics count its listeners). */
+  get stopSignal(): AbortSignal {
+    return this.queue.stopSignal;
+  }
+
   private log(message: string): void {
     this.options.log(message);
   }
@@ -132,7 +137,7 @@ export class Arbiter {
   private async handle(command: Exclude<Command, { kind: 'stop' }>): Promise<void> {
     switch (command.kind) {
       case 'reload':
-        return this.reload(command.reason, command.waiters);
+        return this.reload(command);
       case 'scale':
         return this.scale(command.role, command.target, command.waiters);
       case 'reap':
@@ -147,6 +152,9 @@ export class Arbiter {
   // ── spawn, reap, manage ────────────────────────────────────────────────────────────────
 
   spawnWorker(slot: Slot, generation = this.generation): WorkerHandle {
+    const inspectPort = this.inspectorPort(slot);
+    // cluster appends --inspect-port=<inspectPort> itself when execArgv opens an inspector.
+    cluster.setupPrimary(inspectPort === null ? { execArgv: ownNodeFlags() } : { execArgv: [...ownNodeFlags(), `--inspect=127.0.0.1:${inspectPort}`], inspectPort });
     const worker = cluster.fork({
       ...this.config.env,
       DROVER_WORKER: '1',
@@ -178,6 +186,17 @@ export class Arbiter {
       () => clearTimeout(timer),
     );
     return handle;
+  }
+
+  /**
+   * The worker's inspector port when the config asks for one ("inspect"). Each slot has two
+   * ports and alternates between them, so that a replacement (started before the worker it
+   * replaces has gone) never finds its port taken.
+   */
+  private inspectorPort(slot: Slot): number | null {
+    if (this.config.inspect === null) return null;
+    slot.inspectPortOffset = 1 - slot.inspectPortOffset;
+    return this.config.inspect + 2 * (slot.id - 1) + slot.inspectPortOffset;
   }
 
   /** maxRequests plus a random share of the jitter, so workers don't all recycle at once. */
@@ -229,7 +248,12 @@ export class Arbiter {
   // ── reload and recycle ─────────────────────────────────────────────────────────────────
 
   /** Rolling, surge-first: for each slot, a ready replacement before the old worker retires. */
-  private async reload(reason: string, waiters: Array<Waiter<ReloadResult>>): Promise<void> {
+  private async reload(command: Extract<Command, { kind: 'reload' }>): Promise<void> {
+    const { reason, waiters } = command;
+    if (isAbandoned(command)) {
+      this.log(`reload (${reason}) dropped: every client that asked for it had given up before it could start`);
+      return;
+    }
     this.options.notifier?.reloading(`reloading (${reason})`);
     const result = await this.rollingReload(reason);
     this.ledger.recordReload(result);
@@ -328,12 +352,18 @@ export class Arbiter {
   /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */
   private async waitReady(handle: WorkerHandle): Promise<BootFailure | null> {
     const stop = this.queue.stopSignal;
-    const stopped = new Promise<BootFailure>((resolve) => {
-      const onAbort = () => resolve({ code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' });
-      if (stop.aborted) onAbort();
-      else stop.addEventListener('abort', onAbort, { once: true });
-    });
-    return Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), stopped]);
+    const stopped: BootFailure = { code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' };
+    if (stop.aborted) return stopped;
+    // The signal lives as long as the master: its listener goes as soon as this wait is over,
+    // or every reload would leave one per worker behind (MaxListenersExceededWarning at the 6th).
+    let onAbort!: () => void;
+    const aborted = new Promise<BootFailure>((resolve) => (onAbort = () => resolve(stopped)));
+    stop.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), aborted]);
+    } finally {
+      stop.removeEventListener('abort', onAbort);
+    }
   }
 
   /**
@@ -486,6 +516,11 @@ export class Arbiter {
     // SIGTERM must not wait for stopTimeout).
     if (mode === 'fast') setTimeout(() => live.forEach((h) => h.kill('SIGKILL')), FAST_STOP_MS).unref();
   }
+}
+
+/** The master's own Node flags, minus any inspector: a worker gets one only through "inspect". */
+function ownNodeFlags(): string[] {
+  return process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
 }
 
 /** The slots a config asks for, ids in order: one role for http and custom services, gateways then business workers for ws. */

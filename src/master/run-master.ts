@@ -67,7 +67,9 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     sentinel = new OrphanSentinel();
     const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log, warn: (m) => (logs ? logs.log(`WARNING: ${m}`, 'stderr') : early(`WARNING: ${m}`)), logs });
     const info = { startedAt: new Date(), version: droverVersion() };
-    control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info, logs));
+    control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info, logs), (request, lateMs) =>
+      log(`control request "${request.type}" dropped: read ${lateMs} ms after its deadline (its client had given up)`),
+    );
     await control.listen();
     if (config.metrics) {
       // Loaded only when asked for: a master without metrics carries none of it.

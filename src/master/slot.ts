@@ -27,6 +27,8 @@ export class Slot {
   errored = false;
   lastError: string | null = null;
   lastCrash: LastCrash | null = null;
+  /** Which of its two inspector ports the slot's last worker got (config "inspect"). */
+  inspectPortOffset = 1;
 
   constructor(
     readonly id: number,

@@ -2,6 +2,8 @@
 // answer within a second keeps its row, with its last known figures and busy: true. A worker
 // already silent for part of that second (the monitor's ping is pending) is waited for only
 // for the rest of it, so a hung worker never holds `status` up for more than a second in all.
+import cluster from 'node:cluster';
+import { getEventListeners } from 'node:events';
 import type { LogHub } from '../log/hub.js';
 import type { ConnectionInfo, ServiceStatus, WorkerConnections, WorkerStatus } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
@@ -15,14 +17,17 @@ export interface MasterInfo {
 }
 
 export async function buildStatus(arbiter: Arbiter, info: MasterInfo, logs: LogHub): Promise<ServiceStatus> {
+  // State, generation and the list of workers are read at one moment, before the wait for the
+  // workers' stats: read after it, a reload that ended meanwhile showed "running" at the new
+  // generation with the old workers' rows (seen in test/fault/signals.test.ts).
+  const { config, state, generation } = arbiter;
   const rows = await Promise.all(listRows(arbiter).map((row) => workerRow(row.handle, row.slotId, arbiter, logs)));
-  const { config } = arbiter;
   return {
     service: config.service,
     kind: config.kind,
-    state: arbiter.state,
+    state,
     listen: config.listen ? [config.listen.url] : [],
-    generation: arbiter.generation,
+    generation,
     master: {
       pid: process.pid,
       startedAt: info.startedAt.toISOString(),
@@ -30,6 +35,8 @@ export async function buildStatus(arbiter: Arbiter, info: MasterInfo, logs: LogH
       node: process.version,
       version: info.version,
       logDropped: logs.masterDropped(),
+      resources: countBy(process.getActiveResourcesInfo()),
+      listeners: listenerCount(arbiter),
     },
     workers: rows,
     exits: arbiter.exits.list(),
@@ -37,6 +44,19 @@ export async function buildStatus(arbiter: Arbiter, info: MasterInfo, logs: LogH
     ...(arbiter.build ? { build: arbiter.build } : {}),
     log: logs.state(),
   };
+}
+
+function countBy(kinds: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+/** Listeners on what lives as long as the master; one left behind per reload shows here. */
+function listenerCount(arbiter: Arbiter): number {
+  let count = getEventListeners(arbiter.stopSignal, 'abort').length;
+  for (const emitter of [process, cluster]) for (const name of emitter.eventNames()) count += emitter.listenerCount(name);
+  return count;
 }
 
 export async function buildConnections(arbiter: Arbiter): Promise<WorkerConnections[]> {

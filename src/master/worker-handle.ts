@@ -48,6 +48,9 @@ export class WorkerHandle {
     stats: (m) => this.onReply(m.requestId, m),
     connections: (m) => this.onReply(m.requestId, m),
     'recycle-me': (m) => this.onRecycleRequest?.(m.reason),
+    // Cluster has handled the worker's 'close' of its listener before this message (one ordered
+    // channel), so no connection is handed to it after this answer: see handoff-barrier.ts.
+    unlistened: () => this.send({ proto: PROTO, type: 'unlistened-ack' }),
   };
   /** Set by the arbiter: the worker asks to be replaced (it reached maxRequests). */
   onRecycleRequest: ((reason: string) => void) | null = null;

@@ -82,7 +82,19 @@ export interface ServiceStatus {
   state: ServiceState;
   listen: string[];
   generation: number;
-  master: { pid: number; startedAt: string; rss: number; node: string; version: string; logDropped: number };
+  master: {
+    pid: number;
+    startedAt: string;
+    rss: number;
+    node: string;
+    version: string;
+    /** Lines of the master's own that its log could not take (a full disk, a closed pipe). */
+    logDropped: number;
+    /** What keeps the master's event loop alive, by kind (Timeout, TCPServerWrap, PipeWrap, ...): flat across reloads. */
+    resources: Record<string, number>;
+    /** Event listeners on the master's long-lived emitters (process, cluster, the stop signal): flat across reloads. */
+    listeners: number;
+  };
   workers: WorkerStatus[];
   exits: ExitCount[];
   lastError: string | null;

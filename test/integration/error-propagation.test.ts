@@ -45,7 +45,7 @@ test('an app that is missing (DROVER_ERR_APP_LOAD) or exports nothing drover ser
   assertOnce(foreground, 'DROVER_ERR_APP_EXPORT', /hint: export /);
   assert.match(foreground.output(), /exports .*which drover cannot serve/, foreground.output());
   await nothingLeft(p);
-}, { app: false }));
+}, { allowLog: [/could not start: worker \d+ \(pid \d+\) failed to boot: the "app" module /], app: false }));
 
 test('a reload that fails on the app names the cause\'s code and hint; the old workers keep serving', TIMEOUT, scenario(async (p) => {
   p.writeFile('app/server.js', "export default (req, res) => res.end('ok');\n");
@@ -60,7 +60,7 @@ test('a reload that fails on the app names the cause\'s code and hint; the old w
   const stop = await runCli(p, ['web', 'stop']);
   assert.equal(stop.code, 0, show(stop));
   assert.match(p.read('logs/web.log'), /stopping 1 worker \(graceful/, 'the plural agrees');
-}, { app: false }));
+}, { allowLog: [/reload failed: worker \d+ \(pid \d+\) failed to boot: the "app" module "app\/server\.js" was not found/], app: false }));
 
 test('logs/ not writable and a read-only root: DROVER_ERR_NOT_WRITABLE with a hint, nothing left running', TIMEOUT, scenario(async (p, t) => {
   const root = process.getuid?.() === 0;
