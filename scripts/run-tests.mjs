@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test/unit', 'test/integration'];
+const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test/unit', 'test/integration', 'test/fault'];
 const files = roots.flatMap((root) => (fs.statSync(root).isDirectory() ? walk(root) : [root])).sort();
 if (files.length === 0) {
   console.error('no test files found under', roots.join(', '));

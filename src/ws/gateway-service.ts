@@ -15,6 +15,7 @@ import type { RunningService } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
 import { CLOSE_HANDSHAKE_MS } from './constants.js';
 import { Gateway } from './gateway.js';
+import { captureHandshake } from './handshake.js';
 import { originAllowed } from './origin.js';
 import { gatewaySocketPath } from './paths.js';
 import { Relay } from './relay.js';
@@ -63,8 +64,13 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 19\r\n\r\norigin not allowed\n');
       return;
     }
+    const handshake = captureHandshake(req);
+    if (handshake === null) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 24\r\n\r\nbad request-target path\n');
+      return;
+    }
     (socket as net.Socket).setNoDelay?.(true);
-    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws, handshake));
   });
   await listenPublic(server, config);
 

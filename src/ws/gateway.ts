@@ -7,7 +7,6 @@
 // lets a client move to another business worker (reload, crash) between two messages, and
 // makes the session sent with an item always the one the previous item left.
 import type net from 'node:net';
-import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { PROTO } from '../protocol/envelope.js';
 import type { ConnectionInfo } from '../protocol/status.js';
@@ -153,21 +152,14 @@ export class Gateway {
 
   // ── clients ────────────────────────────────────────────────────────────────────────────
 
-  accept(ws: WebSocket, req: IncomingMessage): void {
+  accept(ws: WebSocket, handshake: Handshake): void {
     const n = ++this.seq;
     const now = Date.now();
-    const url = req.url ?? '/';
     const client: Client = {
       id: this.makeId(n),
       n,
       ws,
-      handshake: {
-        url,
-        query: Object.fromEntries(new URL(url, 'http://localhost').searchParams),
-        headers: req.headers,
-        remoteAddress: req.socket.remoteAddress ?? '',
-        remotePort: req.socket.remotePort ?? 0,
-      },
+      handshake,
       openedAt: now,
       lastSeen: now,
       lastPingAt: now,
