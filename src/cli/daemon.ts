@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DroverError, reviveError } from '../errors.js';
-import type { DaemonReport } from '../master/run-master.js';
 import { distDir, servicePaths } from '../paths.js';
+import type { DaemonReport } from '../protocol/daemon-report.js';
 import { isTagged } from '../protocol/envelope.js';
 import type { ServiceStatus } from '../protocol/status.js';
 

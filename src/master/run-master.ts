@@ -5,6 +5,7 @@ import { ControlServer } from '../control/server.js';
 import { loadProcessConfig, loadServiceConfig } from '../config/load.js';
 import { DroverError } from '../errors.js';
 import { servicePaths } from '../paths.js';
+import type { DaemonReport } from '../protocol/daemon-report.js';
 import { PROTO } from '../protocol/envelope.js';
 import { Arbiter, planSlots } from './arbiter.js';
 import { CommandQueue } from './command-queue.js';
@@ -23,11 +24,6 @@ export interface RunMasterOptions {
   /** Foreground (debug) mode: hot reload, logs to the terminal. */
   debug: boolean;
 }
-
-/** Messages a daemonized master sends to the CLI that started it, then it lets go. */
-export type DaemonReport =
-  | { proto: typeof PROTO; type: 'started'; status: unknown }
-  | { proto: typeof PROTO; type: 'start-failed'; error: ReturnType<DroverError['toJSON']> };
 
 export async function runMaster(options: RunMasterOptions): Promise<void> {
   const log = createLogger(options.service);

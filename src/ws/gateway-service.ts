@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WsServiceConfig } from '../config/types.js';
-import { DroverError, PortInUseError } from '../errors.js';
+import { PortInUseError } from '../errors.js';
+import { listenLocalSocket } from '../local/socket.js';
 import type { WorkerContext } from '../worker/context.js';
 import type { RunningService } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
@@ -19,9 +20,6 @@ import { captureHandshake } from './handshake.js';
 import { originAllowed } from './origin.js';
 import { gatewaySocketPath } from './paths.js';
 import { Relay } from './relay.js';
-
-/** Longest Unix socket path that works on Linux and macOS alike. */
-const MAX_SOCKET_PATH = 103;
 
 export async function startGateway(config: WsServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
   const log = (message: string) => process.stderr.write(`[${worker.service} gateway ${worker.workerId} pid ${process.pid}] ${message}\n`);
@@ -40,7 +38,8 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
     gateway.remote = (op, args) => relay!.relay(op, args);
     relay.start();
   }
-  const local = await listenLocal(gatewaySocketPath(worker.root, worker.service, worker.workerId), (socket) => gateway.addPeer(socket));
+  // Exclusive: in this process, not shared through the cluster master.
+  const local = await listenLocalSocket(gatewaySocketPath(worker.root, worker.service, worker.workerId), 'gateway socket', (socket) => gateway.addPeer(socket));
 
   const server = config.tls
     ? https.createServer({ cert: fs.readFileSync(path.resolve(worker.root, config.tls.cert)), key: fs.readFileSync(path.resolve(worker.root, config.tls.key)) })
@@ -92,33 +91,6 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
         gateway.closePeers();
       })()),
   };
-}
-
-/** Listens on the gateway's own socket, in this process (exclusive: not through the cluster master). */
-async function listenLocal(socketPath: string, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
-  if (process.platform !== 'win32') {
-    if (socketPath.length > MAX_SOCKET_PATH) {
-      throw new DroverError('DROVER_ERR_SOCKET_PATH', `the gateway socket path ${socketPath} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes).`, {
-        hint: 'move the project to a shorter path, or give the service a shorter name.',
-      });
-    }
-    fs.mkdirSync(path.dirname(socketPath), { recursive: true });
-    // Left behind by a gateway of this slot that crashed: the pidfile lock says no other master runs.
-    fs.rmSync(socketPath, { force: true });
-  }
-  const server = net.createServer(onConnection);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // bind() happens inside listen(): the socket file is created 0600, never readable by others.
-    const umask = process.platform === 'win32' ? null : process.umask(0o177);
-    try {
-      server.listen({ path: socketPath, exclusive: true }, () => resolve());
-    } finally {
-      if (umask !== null) process.umask(umask);
-    }
-  });
-  if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
-  return server;
 }
 
 async function listenPublic(server: http.Server, config: WsServiceConfig): Promise<void> {
