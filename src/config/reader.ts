@@ -30,6 +30,11 @@ export class ConfigReader {
     return this.value[key];
   }
 
+  /** The raw value, for a key that takes several shapes; the typed readers still mark it seen. */
+  peek(key: string): unknown {
+    return this.value[key];
+  }
+
   has(key: string): boolean {
     return this.value[key] !== undefined;
   }

@@ -28,7 +28,7 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
   let relay: Relay | null = null;
   if (config.redis !== null) {
     relay = new Relay({
-      url: config.redis,
+      redis: config.redis,
       root: worker.root,
       service: worker.service,
       slot: worker.workerId,
@@ -36,7 +36,7 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
       log,
     });
     gateway.remote = (op, args) => relay!.relay(op, args);
-    relay.start();
+    await relay.start();
   }
   // Exclusive: in this process, not shared through the cluster master.
   const local = await listenLocalSocket(gatewaySocketPath(worker.root, worker.service, worker.workerId), 'gateway socket', (socket) => gateway.addPeer(socket));
