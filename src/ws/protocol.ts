@@ -5,43 +5,9 @@
 import { LineFramer, parseObjectLine } from '../local/lines.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { Handshake } from './api.js';
+import type { OpName } from './operations.js';
 
-/** Data pushed to clients: text as it is, bytes in base64. */
-export type WireData = string | { b64: string };
-
-/** Push operations: [arguments, answer]. The gateway's table must handle each (compile-checked). */
-export interface Ops {
-  sendToClient: [[clientId: string, data: WireData], boolean];
-  sendToUid: [[uid: string, data: WireData], number];
-  sendToGroup: [[group: string, data: WireData, exclude: string[]], number];
-  sendToAll: [[data: WireData, exclude: string[]], number];
-  bindUid: [[clientId: string, uid: string], boolean];
-  unbindUid: [[clientId: string, uid: string], boolean];
-  joinGroup: [[clientId: string, group: string], boolean];
-  leaveGroup: [[clientId: string, group: string], boolean];
-  ungroup: [[group: string], number];
-  closeClient: [[clientId: string, code: number, reason: string], boolean];
-  isOnline: [[clientId: string], boolean];
-  isUidOnline: [[uid: string], boolean];
-  getClientIdsByUid: [[uid: string], string[]];
-  getClientIdsByGroup: [[group: string], string[]];
-  getUidByClientId: [[clientId: string], string | null];
-  getClientCount: [[], number];
-  getClientCountByGroup: [[group: string], number];
-  /** Sessions travel as JSON text: the gateway stores them as it got them. */
-  getSession: [[clientId: string], string | null];
-  setSession: [[clientId: string, session: string], boolean];
-  updateSession: [[clientId: string, partial: string], boolean];
-}
-export type OpName = keyof Ops;
-export type OpArgs<K extends OpName> = Ops[K][0];
-export type OpResult<K extends OpName> = Ops[K][1];
-
-/** Operations that concern one client: they go to the gateway named in its id. */
-export const CLIENT_OPS = new Set<OpName>([
-  'sendToClient', 'bindUid', 'unbindUid', 'joinGroup', 'leaveGroup', 'closeClient', 'isOnline',
-  'getUidByClientId', 'getSession', 'setSession', 'updateSession',
-]);
+export type { OpArgs, OpName, OpResult, WireData } from './operations.js';
 
 export type PeerRole = 'business' | 'client';
 

@@ -110,6 +110,7 @@ function connectionOptions(config: RedisConfig, root: string): RedisOptions {
     sentinelPassword: config.sentinelPassword ?? undefined,
     tls,
     enableTLSForSentinelMode: tls !== undefined,
+    sentinelTLS: tls,
     sentinelRetryStrategy: (times: number) => Math.min(RETRY_MIN_MS * 2 ** Math.min(times - 1, 16), RETRY_MAX_MS),
     // Disconnect from a primary as soon as the sentinels announce a new one (+switch-master),
     // instead of waiting for the old one to fail: pushes move to the promoted replica sooner.

@@ -194,14 +194,3 @@ export class Relay {
   }
 }
 
-/** Folds this gateway's result and the other hosts' into one, as the push client folds gateways'. */
-export function mergeResults(local: unknown, remote: unknown[]): unknown {
-  let result = local;
-  for (const value of remote) {
-    if (typeof result === 'number' && typeof value === 'number') result += value;
-    else if (typeof result === 'boolean' && typeof value === 'boolean') result = result || value;
-    else if (Array.isArray(result) && Array.isArray(value)) result = [...result, ...value];
-    else if (result === null && value !== null && value !== undefined) result = value;
-  }
-  return result;
-}
