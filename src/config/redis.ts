@@ -116,15 +116,13 @@ export function readRedis(r: ConfigReader): RedisConfig | null {
       db: o.integer('db', 0, 0),
       username: o.string('username', null),
       password: o.string('password', null),
-      sentinelUsername: null,
-      sentinelPassword: null,
+      sentinelUsername: o.string('sentinelUsername', null),
+      sentinelPassword: o.string('sentinelPassword', null),
       tls,
       prefix: 'drover',
       display: `sentinel ${name}@${sentinels.join(',')}`,
     };
   }
-  config.sentinelUsername = o.string('sentinelUsername', null);
-  config.sentinelPassword = o.string('sentinelPassword', null);
   const prefix = o.string('prefix', null);
   if (prefix !== null) {
     if (!PREFIX.test(prefix)) o.fail('prefix', 'letters, digits and _.:- (1 to 64)', prefix);

@@ -35,6 +35,7 @@ export class RedisLink {
   private reported: boolean | null = null;
   private lastWhy = 'not connected yet';
   private closed = false;
+  private readonly restarts = new Map<RedisClient, number>();
 
   constructor(private readonly options: RedisLinkOptions) {}
 
@@ -46,21 +47,52 @@ export class RedisLink {
     const { Redis } = await import('ioredis');
     if (this.closed) return;
     const base = connectionOptions(this.options.config, this.options.root);
-    const pub = new Redis({ ...base, enableOfflineQueue: false, connectionName: 'drover-publish' });
-    const sub = new Redis({ ...base, enableOfflineQueue: true, autoResubscribe: true, connectionName: 'drover-subscribe' });
+    const pub = new Redis({ ...base, enableOfflineQueue: false });
+    const sub = new Redis({ ...base, enableOfflineQueue: true, autoResubscribe: true });
     this.pub = pub;
     this.sub = sub;
     for (const client of [pub, sub]) {
       // Without an 'error' listener ioredis prints every failed attempt; the state line says it once.
       client.on('error', (error: NodeJS.ErrnoException) => (this.lastWhy = error.code ?? error.message));
-      client.on('ready', () => this.report());
+      client.on('ready', () => {
+        this.lastWhy = 'connection lost'; // what the next close says unless an error says more
+        this.restarts.delete(client);
+        this.report();
+      });
       client.on('close', () => this.report());
+      client.on('end', () => this.restart(client));
     }
     sub.on('message', (channel: string, text: string) => this.options.onMessage(channel, text));
-    // ioredis resubscribes on every reconnection (autoResubscribe); 'ready' comes after that.
-    sub.on('ready', () => this.options.onSubscribed());
+    // ioredis resubscribes on a reconnection (autoResubscribe), but not after a restart from
+    // 'end' (below): subscribing again is harmless, SUBSCRIBE to a channel twice is one subscription.
+    sub.on('ready', () => void this.subscribe(sub));
     pub.on('ready', () => this.options.onSubscribed());
-    sub.subscribe(...this.options.channels).then(() => this.options.onSubscribed(), () => undefined);
+    void this.subscribe(sub);
+  }
+
+  private async subscribe(sub: RedisClient): Promise<void> {
+    try {
+      await sub.subscribe(...this.options.channels);
+      this.options.onSubscribed();
+    } catch {
+      // Not connected: 'ready' subscribes again.
+    }
+  }
+
+  /**
+   * ioredis stops for good (status "end") when a connection attempt is cut short, which its
+   * Sentinel failover detector does when the new primary is announced while it is connecting
+   * (seen in test/integration/ws-redis-failover.test.ts: a gateway never came back). A link
+   * that must outlive any Redis outage starts it again, with the same back-off.
+   */
+  private restart(client: RedisClient): void {
+    if (this.closed) return;
+    const attempt = (this.restarts.get(client) ?? 0) + 1;
+    this.restarts.set(client, attempt);
+    const timer = setTimeout(() => {
+      if (!this.closed && client.status === 'end') client.connect().catch(() => undefined);
+    }, backoff(attempt));
+    timer.unref();
   }
 
   /** Rejects at once when the publishing connection is not ready (no queue while Redis is away). */
@@ -98,8 +130,11 @@ function connectionOptions(config: RedisConfig, root: string): RedisOptions {
     connectTimeout: CONNECT_TIMEOUT_MS,
     // A command is never retried on another connection: a push is either sent now or lost.
     maxRetriesPerRequest: 0,
-    retryStrategy: (times: number) => Math.min(RETRY_MIN_MS * 2 ** Math.min(times - 1, 16), RETRY_MAX_MS),
+    retryStrategy: backoff,
     lazyConnect: false,
+    // Only what the relay needs may be granted to its ACL user: PUBLISH, SUBSCRIBE, UNSUBSCRIBE,
+    // PING and INFO (the ready check, which also tells a primary from a replica). No CLIENT SETINFO.
+    disableClientInfo: true,
   };
   if (config.target.kind === 'node') return { ...common, host: config.target.node.host, port: config.target.node.port, tls };
   return {
@@ -111,9 +146,13 @@ function connectionOptions(config: RedisConfig, root: string): RedisOptions {
     tls,
     enableTLSForSentinelMode: tls !== undefined,
     sentinelTLS: tls,
-    sentinelRetryStrategy: (times: number) => Math.min(RETRY_MIN_MS * 2 ** Math.min(times - 1, 16), RETRY_MAX_MS),
+    sentinelRetryStrategy: backoff,
     // Disconnect from a primary as soon as the sentinels announce a new one (+switch-master),
     // instead of waiting for the old one to fail: pushes move to the promoted replica sooner.
     failoverDetector: true,
   };
+}
+
+function backoff(attempt: number): number {
+  return Math.min(RETRY_MIN_MS * 2 ** Math.min(attempt - 1, 16), RETRY_MAX_MS);
 }

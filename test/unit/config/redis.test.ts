@@ -56,6 +56,7 @@ test('the object form: a URL with a CA file, or sentinels with a master name', (
     [{ url: 'redis://h', tls: { ca: 'ca.pem' } }, /"redis.url" must be a rediss:\/\/ URL/],
     [{ url: 'redis://h', password: 'x' }, /"redis.password" must be given in "redis.url"/],
     [{ url: 'redis://h', sentinal: 1 }, /unknown key "redis.sentinal"/],
+    [{ url: 'redis://h', sentinelPassword: 'x' }, /unknown key "redis.sentinelPassword"/],
   ];
   for (const [value, message] of refused) assert.throws(() => redisOf(value), (e: unknown) => e instanceof DroverError && message.test(e.message), JSON.stringify(value));
 });
