@@ -90,7 +90,10 @@ export class Relay {
 
   async start(): Promise<void> {
     await this.link.start();
-    this.beacon = setInterval(() => this.announce({ k: 'here', h: this.host, r: this.replies }), BEACON_MS);
+    this.beacon = setInterval(() => {
+      this.livePeers(); // forgets peers that went silent, even when nothing is relayed
+      this.announce({ k: 'here', h: this.host, r: this.replies });
+    }, BEACON_MS);
     this.beacon.unref();
   }
 
