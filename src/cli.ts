@@ -15,12 +15,14 @@ const COMMAND_MODULES: Record<string, () => Promise<Command>> = {
   reload: async () => (await import('./cli/reload.js')).reload,
   status: async () => (await import('./cli/status.js')).status,
   connections: async () => (await import('./cli/connections.js')).connections,
+  systemd: async () => (await import('./cli/systemd.js')).systemd,
+  init: async () => (await import('./cli/init.js')).init,
 };
 
 async function main(argv: string[]): Promise<number> {
   const fast = fastPath(argv);
   const parsed = fast ?? (await (await import('./cli/parse.js')).parseArgs(argv));
-  if (parsed.options.exit) return 0; // --help / --version were printed
+  if (parsed.options.exit) return (parsed.options.exitCode as number | undefined) ?? 0; // --help / --version / usage were printed
   const { projectRoot } = await import('./paths.js');
   const run = await COMMAND_MODULES[parsed.command]!();
   return run({ root: projectRoot(parsed.root), service: parsed.service, options: parsed.options });

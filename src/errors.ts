@@ -1,5 +1,6 @@
 // Every error a user can cause carries a stable code. docs/errors.md lists them with what
 // to do; test/unit/errors.test.ts fails when this list and that table drift apart.
+import { nearest } from './words.js';
 
 export const ERROR_CODES = [
   'DROVER_ERR_USAGE',
@@ -19,9 +20,15 @@ export const ERROR_CODES = [
   'DROVER_ERR_CONTROL',
   'DROVER_ERR_NOT_IMPLEMENTED',
   'DROVER_ERR_WS_UNAVAILABLE',
+  'DROVER_ERR_NOT_WRITABLE',
+  'DROVER_ERR_TYPESCRIPT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code);
+}
 
 export class DroverError extends Error {
   readonly code: ErrorCode;
@@ -71,9 +78,13 @@ export class ConfigError extends DroverError {
 }
 
 export class ConfigNotFoundError extends DroverError {
-  constructor(service: string, configDir: string) {
+  constructor(service: string, configDir: string, known: string[] = []) {
+    const near = nearest(service, known);
+    const listed = known.length > 0 ? `configured here: ${known.join(', ')}` : 'no service is configured here';
     super('DROVER_ERR_CONFIG_NOT_FOUND', `no config for service "${service}" in ${configDir}.`, {
-      hint: `create ${configDir}/worker_${service}.js (or .mjs, .json), or check the service name.`,
+      hint: near
+        ? `did you mean "${near}"? (${listed})`
+        : `${listed}; create ${configDir}/worker_${service}.js (or .mjs, .cjs, .json), or run "drover init".`,
     });
   }
 }

@@ -39,3 +39,12 @@ export function controlSocketPath(root: string, service: string): string {
 
 /** drover's own dist/ folder: the worker and master entry points live there. */
 export const distDir = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Where the project's build puts the compiled form of a TypeScript source: the same path under
+ * the build folder, with the extension tsc gives it (app/x.ts → dist/app/x.js, .mts → .mjs).
+ */
+export function compiledCounterpart(root: string, buildRoot: string, source: string): string {
+  const relative = path.relative(root, source);
+  return path.join(buildRoot, relative.replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs'));
+}

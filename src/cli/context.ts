@@ -1,6 +1,9 @@
 // What every command gets: the project root, the service (or "all"), and its options.
 import { listServices, checkServiceName } from '../config/services.js';
-import { DroverError } from '../errors.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigNotFoundError, DroverError } from '../errors.js';
+import { configDir, servicePaths } from '../paths.js';
 
 export interface CommandContext {
   root: string;
@@ -8,13 +11,21 @@ export interface CommandContext {
   options: Record<string, unknown>;
 }
 
-/** Exit codes: 0 ok, 1 failed, 2 usage, 3 not running (LSB, for status). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, notRunning: 3 } as const;
+/**
+ * Exit codes: 0 ok, 1 failed, 2 usage, 3 not running (LSB, for status), 78 a production master
+ * whose config or app cannot load (EX_CONFIG: a supervisor should not restart it).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, notRunning: 3, config: 78 } as const;
 
 /** "all" fans out to every configured service, in name order. */
 export function servicesOf(ctx: CommandContext): string[] {
   if (ctx.service !== 'all') {
     checkServiceName(ctx.root, ctx.service);
+    // A name with no config and no master is a typo or the wrong folder: say which exist.
+    const known = listServices(ctx.root);
+    if (!known.includes(ctx.service) && !fs.existsSync(servicePaths(ctx.root, ctx.service).socket)) {
+      throw new ConfigNotFoundError(ctx.service, path.relative(process.cwd(), configDir(ctx.root)) || '.', known);
+    }
     return [ctx.service];
   }
   const services = listServices(ctx.root);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DroverError, reviveError } from '../errors.js';
 import { distDir, servicePaths } from '../paths.js';
 import type { DaemonReport } from '../protocol/daemon-report.js';
+import { makeDir, openForAppend } from '../writable.js';
 import { isTagged } from '../protocol/envelope.js';
 import type { ServiceStatus } from '../protocol/status.js';
 
@@ -14,9 +15,9 @@ const TAIL_LINES = 20;
 
 export async function startDaemon(root: string, service: string, logFile: string | null): Promise<ServiceStatus> {
   const log = servicePaths(root, service, logFile).logFile;
-  fs.mkdirSync(path.dirname(log), { recursive: true });
+  makeDir(path.dirname(log), "the daemon's log");
   const startOffset = fileSize(log);
-  const out = fs.openSync(log, 'a');
+  const out = openForAppend(log, "the daemon's log");
   const child = spawn(process.execPath, [path.join(distDir, 'master', 'main.js'), service, root], {
     cwd: root,
     detached: true,
@@ -34,7 +35,11 @@ export async function startDaemon(root: string, service: string, logFile: string
     const tail = readTail(log, startOffset);
     if (report.type === 'start-failed') {
       const e = reviveError(report.error);
-      throw new DroverError(e.code, e.message, { hint: e.hint, details: [e.details, tail && `log (${log}):\n${tail}`].filter(Boolean).join('\n\n') });
+      // An error with a code of its own says all there is (the log only repeats it); the tail
+      // is for failures of the user's code, whose own output may tell why.
+      const own = e.code !== 'DROVER_ERR_START_FAILED' && e.code !== 'DROVER_ERR_BOOT_FAILED';
+      const logPart = own ? `log: ${log}` : tail && `log (${log}):\n${tail}`;
+      throw new DroverError(e.code, e.message, { hint: e.hint, details: [e.details, logPart].filter(Boolean).join('\n\n') });
     }
     throw new DroverError('DROVER_ERR_START_FAILED', `${service} master exited with code ${report.code} before it was ready.`, {
       hint: `see the log: ${log}`,

@@ -1,5 +1,7 @@
 // The `status` table, in the spirit of Workerman's: a global section, one row per worker, a
 // summary row.
+import { describeBuild } from '../master/build-check.js';
+import { plural } from '../words.js';
 import os from 'node:os';
 import type { ServiceStatus, WorkerConnections } from '../protocol/status.js';
 
@@ -12,9 +14,10 @@ export function renderStatus(s: ServiceStatus): string {
   lines.push(`drover ${s.master.version}    Node ${s.master.node}    service ${s.service} (${s.kind})    state ${s.state}`);
   lines.push(`start time ${started.toISOString().replace('T', ' ').slice(0, 19)}    up ${duration(Date.now() - started.getTime())}    generation ${s.generation}`);
   lines.push(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}    master pid ${s.master.pid}    master rss ${bytes(s.master.rss)}`);
-  lines.push(`listen ${s.listen.join(', ') || '-'}    ${s.workers.length} workers`);
+  lines.push(`listen ${s.listen.join(', ') || '-'}    ${plural(s.workers.length, 'worker')}`);
   if (s.exits.length > 0) lines.push(`unexpected exits: ${s.exits.map((e) => `${e.signal ?? `code ${e.code}`} × ${e.count}`).join(', ')}`);
   if (s.lastError) lines.push(`last error: ${s.lastError}`);
+  if (s.build) lines.push(`WARNING: ${describeBuild(s.build)}`);
   lines.push(rule('PROCESS STATUS'));
   const header = ['id', 'role', 'pid', 'state', 'rss', 'heap', 'requests', 'rps', 'inflight', 'conns', 'elu', 'uptime', 'restarts', 'gen'];
   const rows = s.workers.map((w) => [

@@ -3,15 +3,22 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
-import { AlreadyRunningError, NotRunningError } from '../errors.js';
+import { AlreadyRunningError, DroverError, NotRunningError, UsageError } from '../errors.js';
 import { distDir, servicePaths } from '../paths.js';
 import { ControlClient } from '../control/client.js';
 import { EXIT, flag, servicesOf, type CommandContext } from './context.js';
 import { startDaemon } from './daemon.js';
+import { printError } from './print-error.js';
 import { renderStatus } from './render-status.js';
 
 export async function start(ctx: CommandContext): Promise<number> {
   const services = servicesOf(ctx);
+  if (productionForeground(ctx)) {
+    if (services.length > 1) {
+      throw new UsageError('--production runs one service per process.', `run one process (or systemd unit, or container) per service: ${services.map((s) => `"drover ${s} start --production"`).join(', ')}.`);
+    }
+    return startInProduction(ctx.root, services[0]!);
+  }
   if (flag(ctx, 'daemon')) {
     const { forEachService } = await import('./context.js');
     return forEachService(ctx, (service) => startInBackground(ctx.root, service));
@@ -34,6 +41,35 @@ async function startInForeground(root: string, service: string): Promise<number>
   await runMaster({ root, service, debug: true });
   return EXIT.ok;
 }
+
+/**
+ * The production foreground mode, for a container's entrypoint or a systemd Type=notify unit:
+ * `start --production`, or a foreground `start` under NODE_ENV=production (the variable Node's
+ * ecosystem reads for "production"). -d is production already.
+ */
+export function productionForeground(ctx: CommandContext): boolean {
+  if (flag(ctx, 'daemon')) return false;
+  return flag(ctx, 'production') || process.env.NODE_ENV === 'production';
+}
+
+/**
+ * Compiled code, no watcher, logs on stdout/stderr, READY=1 to systemd once every worker is
+ * ready. The exit status tells a supervisor what happened: 0 stopped on request (SIGTERM,
+ * SIGINT, `drover stop`); 78 (EX_CONFIG) the config or the app cannot be loaded, so restarting
+ * will not help (units set RestartPreventExitStatus=78); 1 any other failure to start or run.
+ */
+async function startInProduction(root: string, service: string): Promise<number> {
+  const { runMaster } = await import('../master/run-master.js');
+  try {
+    await runMaster({ root, service, debug: false });
+    return EXIT.ok;
+  } catch (error) {
+    printError(error);
+    return error instanceof DroverError && NOT_RESTARTABLE.has(error.code) ? EXIT.config : EXIT.failed;
+  }
+}
+
+const NOT_RESTARTABLE = new Set<string>(['DROVER_ERR_CONFIG', 'DROVER_ERR_CONFIG_NOT_FOUND', 'DROVER_ERR_UNKNOWN_SERVICE', 'DROVER_ERR_APP_LOAD']);
 
 /** `all start` in the foreground: one master process per service, sharing this terminal. */
 async function startSeveralInForeground(root: string, services: string[]): Promise<number> {

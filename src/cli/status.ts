@@ -1,5 +1,5 @@
 // `status`: ask the master over the control socket. Exit 3 when not running (LSB).
-import { NotRunningError } from '../errors.js';
+import { ConfigNotFoundError, NotRunningError } from '../errors.js';
 import type { ServiceStatus } from '../protocol/status.js';
 import { EXIT, flag, servicesOf, type CommandContext } from './context.js';
 import { askMaster, QUERY_TIMEOUT_MS } from './master-client.js';
@@ -17,7 +17,15 @@ export async function status(ctx: CommandContext): Promise<number> {
 
 async function collect(ctx: CommandContext): Promise<{ code: number; output: string }> {
   const json = flag(ctx, 'json');
-  const services = servicesOf(ctx);
+  let services: string[];
+  try {
+    services = servicesOf(ctx);
+  } catch (error) {
+    // An unconfigured name is not running either (LSB exit 3), said with the names there are.
+    if (!(error instanceof ConfigNotFoundError) || ctx.service === 'all') throw error;
+    if (!json) printError(error);
+    return { code: EXIT.notRunning, output: json ? JSON.stringify({ service: ctx.service, state: 'stopped' }, null, 2) : '' };
+  }
   const results = await Promise.all(
     services.map(async (service) => {
       try {

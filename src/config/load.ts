@@ -2,10 +2,10 @@
 // to the validator. Only the master and the CLI load configs; workers get the validated copy.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ConfigError, ConfigNotFoundError } from '../errors.js';
+import { ConfigNotFoundError } from '../errors.js';
 import { configDir } from '../paths.js';
-import { checkServiceName } from './services.js';
+import { importConfig } from './import-config.js';
+import { checkServiceName, listServices } from './services.js';
 import { validateProcessConfig, type ProcessConfig } from './process-config.js';
 import type { ServiceConfig } from './types.js';
 import { validateServiceConfig } from './validate.js';
@@ -16,7 +16,7 @@ export function findConfigFile(root: string, service: string): string {
   checkServiceName(root, service);
   const file = existingConfigFile(root, service);
   if (file) return file;
-  throw new ConfigNotFoundError(service, path.relative(process.cwd(), configDir(root)) || '.');
+  throw new ConfigNotFoundError(service, path.relative(process.cwd(), configDir(root)) || '.', listServices(root));
 }
 
 function existingConfigFile(root: string, name: string): string | null {
@@ -40,17 +40,4 @@ export async function loadServiceConfig(root: string, service: string): Promise<
   const shown = path.relative(root, file);
   const raw = await importConfig(file, shown);
   return validateServiceConfig(service, shown, raw);
-}
-
-async function importConfig(file: string, shown: string): Promise<unknown> {
-  try {
-    if (file.endsWith('.json')) return JSON.parse(fs.readFileSync(file, 'utf8'));
-    // A query string defeats the ESM cache, so a reload sees the file as it is now.
-    const url = `${pathToFileURL(file).href}?t=${Date.now()}`;
-    const mod = (await import(url)) as { default?: unknown };
-    return mod.default ?? mod;
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConfigError(shown, `cannot be loaded: ${why}`);
-  }
 }

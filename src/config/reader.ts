@@ -2,6 +2,7 @@
 // the key, what was expected and what was received. Keys nobody asked for are typos: they
 // are refused too, with the nearest known key as a suggestion.
 import { ConfigError } from '../errors.js';
+import { nearest } from '../words.js';
 
 type Plain = Record<string, unknown>;
 
@@ -134,28 +135,4 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'object' && v !== null) return 'an object';
   return String(v);
-}
-
-function nearest(word: string, candidates: string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = 3; // farther than 2 edits is not a typo
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }

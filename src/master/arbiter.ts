@@ -6,14 +6,17 @@ import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
 import { reloadableRole } from '../config/roles.js';
 import type { ServiceConfig } from '../config/types.js';
-import { DroverError } from '../errors.js';
+import { DroverError, isErrorCode } from '../errors.js';
+import { plural } from '../words.js';
 import { distDir } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { StopMode } from '../protocol/control-messages.js';
-import type { Interrupted, ReloadResult, ServiceState } from '../protocol/status.js';
+import type { BuildReport, Interrupted, ReloadResult, ServiceState } from '../protocol/status.js';
+import { checkBuild, describeBuild } from './build-check.js';
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
 import type { Command, CommandQueue, Waiter } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
+import type { Notifier } from './sd-notify.js';
 import type { OrphanSentinel } from './orphan-sentinel.js';
 import { Slot } from './slot.js';
 import { WorkerHandle, type BootFailure } from './worker-handle.js';
@@ -29,7 +32,11 @@ export interface ArbiterOptions {
   debug: boolean;
   /** The project's compiled-code folder (config/worker_process.* build.outDir). */
   buildDir: string;
+  /** systemd's readiness protocol; does nothing outside a Type=notify unit. */
+  notifier?: Notifier;
   log(message: string): void;
+  /** A line the operator must see: on stderr, where supervisors show it as a warning. */
+  warn(message: string): void;
 }
 
 export class Arbiter {
@@ -41,6 +48,8 @@ export class Arbiter {
   readonly handles = new Map<number, WorkerHandle>();
   readonly exits = new ExitCounter();
   lastError: string | null = null;
+  /** How the production build lags behind its sources, checked at start and every reload. */
+  build: BuildReport | null = null;
   private respawnTimer: NodeJS.Timeout | null = null;
   private readonly queue: CommandQueue;
 
@@ -70,6 +79,7 @@ export class Arbiter {
 
   /** Spawns every slot and waits until all are ready; the first boot failure aborts start-up. */
   async start(): Promise<void> {
+    this.checkBuild();
     this.slots.push(...planSlots(this.config).map((p) => new Slot(p.id, p.role)));
     const handles = this.slots.map((slot) => this.spawnWorker(slot));
     try {
@@ -77,13 +87,16 @@ export class Arbiter {
     } catch (failure) {
       const f = failure as BootFailure;
       await this.stopWorkers('force');
-      throw new DroverError(f.code === 'DROVER_ERR_PORT_IN_USE' ? 'DROVER_ERR_PORT_IN_USE' : 'DROVER_ERR_START_FAILED', `${this.config.service} could not start: ${f.message}`, {
-        hint: f.code === 'DROVER_ERR_PORT_IN_USE' ? 'stop what holds the port, or change "listen" in the config.' : 'fix the error above and start again.',
+      // The worker's own code and hint reach the CLI (DROVER_ERR_APP_LOAD, _PORT_IN_USE, ...);
+      // an error of the user's code with no code of ours is a start-up failure.
+      const code = isErrorCode(f.code) && f.code !== 'DROVER_ERR_BOOT_FAILED' ? f.code : 'DROVER_ERR_START_FAILED';
+      throw new DroverError(code, `${this.config.service} could not start: ${f.message}`, {
+        hint: f.hint ?? (f.details ? 'the error and its stack are below: fix it and start again.' : 'fix the cause and start again.'),
         details: f.details || undefined,
       });
     }
     this.state = 'running';
-    this.log(`${this.config.service} running: ${handles.length} workers (${handles.map((h) => h.pid).join(', ')})`);
+    this.log(`${this.config.service} running: ${plural(handles.length, 'worker')} (${handles.map((h) => h.pid).join(', ')})`);
   }
 
   async run(): Promise<void> {
@@ -165,7 +178,8 @@ export class Arbiter {
       this.log(`worker ${slot.id} failed to boot ${slot.bootFailures} times in a row: not respawning (errored). Last error: ${slot.lastError}`);
       if (handle.bootFailure?.details) this.log(handle.bootFailure.details);
     } else {
-      this.log(`worker ${slot.id} (pid ${handle.pid}) exited unexpectedly (${signal ?? `code ${code}`}); respawning in ${delay} ms`);
+      const why = handle.bootFailure ? handle.bootFailure.message : `worker ${slot.id} (pid ${handle.pid}) exited unexpectedly (${signal ?? `code ${code}`})`;
+      this.log(`${why}; respawning in ${delay} ms`);
     }
     this.queue.push({ kind: 'reap' });
   }
@@ -191,17 +205,19 @@ export class Arbiter {
 
   /** Rolling, surge-first: for each slot, a ready replacement before the old worker retires. */
   private async reload(reason: string, waiters: Array<Waiter<ReloadResult>>): Promise<void> {
+    this.options.notifier?.reloading(`reloading (${reason})`);
     const result = await this.rollingReload(reason);
+    this.options.notifier?.ready(result.ok ? `running, generation ${this.generation}` : `reload failed, the old workers keep serving: ${result.error?.message ?? ''}`);
     for (const w of waiters) w.resolve(result);
   }
 
   private async rollingReload(reason: string): Promise<ReloadResult> {
     const startedAt = Date.now();
-    const fail = (code: string, message: string, details?: string): ReloadResult => {
+    const fail = (code: string, message: string, details?: string, hint?: string): ReloadResult => {
       this.lastError = message;
-      // The worker has printed its own stack on the same terminal or log.
-      this.log(`reload failed: ${message}`);
-      return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details } };
+      // Workers print nothing of their own boot failure: the stack is shown here, once.
+      this.log(`reload failed: ${message}${details ? `\n${details.trimEnd()}` : ''}`);
+      return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details, ...(hint ? { hint } : {}) } };
     };
     const replaced: ReloadResult['replaced'] = [];
     let config: ServiceConfig;
@@ -209,14 +225,18 @@ export class Arbiter {
       config = await loadServiceConfig(this.options.root, this.config.service);
     } catch (error) {
       const e = error as DroverError;
-      return fail(e.code ?? 'DROVER_ERR_CONFIG', `the new config was refused, nothing was changed: ${e.message}`);
+      return fail(e.code ?? 'DROVER_ERR_CONFIG', `the new config was refused, nothing was changed: ${e.message}`, undefined, e.hint);
     }
+    const previousConfig = this.config;
     if (!this.config.reloadable) {
       this.log(`reload (${reason}) ignored: "reloadable" is false for ${this.config.service}`);
       return { ok: true, durationMs: 0, replaced, generation: this.generation };
     }
+    this.config = config;
+    this.checkBuild();
+    this.config = previousConfig;
     const plan = this.planReload(config);
-    this.log(`reload (${reason}): replacing ${plan.roll.length} workers one at a time`);
+    this.log(`reload (${reason}): replacing ${plural(plan.roll.length, 'worker')} one at a time`);
     const previous = { config: this.config, generation: this.generation };
     this.state = 'reloading';
     this.config = config;
@@ -237,7 +257,7 @@ export class Arbiter {
         this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => s.current !== null || !plan.added.includes(s)));
         if (replaced.length === 0) Object.assign(this, previous);
         this.state = 'running';
-        return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details);
+        return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details, failure.hint);
       }
       slot.current = fresh;
       slot.recordReady();
@@ -254,7 +274,14 @@ export class Arbiter {
     this.lastError = null;
     const drainedMs = Date.now() - startedAt;
     this.log(`reload done in ${rolledMs} ms (old workers drained after ${drainedMs} ms): ${replaced.map((r) => `${r.oldPid ?? '-'} → ${r.newPid}`).join(', ')}`);
-    return { ok: true, durationMs: rolledMs, drainedMs, replaced, interrupted, generation: this.generation };
+    return { ok: true, durationMs: rolledMs, drainedMs, replaced, interrupted, generation: this.generation, ...(this.build ? { build: this.build } : {}) };
+  }
+
+  /** Production only: says loudly when the compiled code lags behind its sources. */
+  private checkBuild(): void {
+    if (this.options.debug) return;
+    this.build = checkBuild(this.options.root, this.options.buildDir, this.config);
+    if (this.build) this.options.warn(describeBuild(this.build));
   }
 
   /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */
@@ -338,9 +365,10 @@ export class Arbiter {
 
   private async stopWorkers(mode: StopMode, reason = 'stop'): Promise<void> {
     this.state = 'stopping';
+    this.options.notifier?.stopping(`stopping (${reason})`);
     if (this.respawnTimer) clearTimeout(this.respawnTimer);
     const live = [...this.handles.values()];
-    if (live.length > 0) this.log(`stopping ${live.length} workers (${mode}, ${reason})`);
+    if (live.length > 0) this.log(`stopping ${plural(live.length, 'worker')} (${mode}, ${reason})`);
     if (mode === 'force') live.forEach((h) => ((h.expectedExit = true), h.kill('SIGKILL')));
     const deadline = mode === 'wait' ? null : mode === 'fast' ? Math.min(FAST_STOP_MS, this.config.stopTimeout) : this.config.stopTimeout;
     await Promise.all(live.map((h) => this.retireWorker(h, deadline, mode === 'graceful' || mode === 'wait')));

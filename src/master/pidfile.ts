@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { AlreadyRunningError, DroverError } from '../errors.js';
+import { makeDir } from '../writable.js';
 import { isAlive, readPid } from './pid.js';
 
 const STALE_MS = 10_000;
@@ -35,7 +36,7 @@ export class Pidfile {
   }
 
   async acquire(): Promise<void> {
-    fs.mkdirSync(path.dirname(this.options.pidfile), { recursive: true });
+    makeDir(path.dirname(this.options.pidfile), "the service's pidfile and control socket");
     const deadline = Date.now() + STALE_MS + UPDATE_MS;
     for (;;) {
       try {

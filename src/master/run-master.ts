@@ -14,14 +14,16 @@ import { createLogger } from './log.js';
 import { WorkerMonitor } from './monitor.js';
 import { OrphanSentinel } from './orphan-sentinel.js';
 import { Pidfile } from './pidfile.js';
+import { systemdNotifier } from './sd-notify.js';
 import { installSignalHandlers } from './signals.js';
 import { buildStatus } from './status-report.js';
 import { droverVersion } from './version.js';
+import { plural } from '../words.js';
 
 export interface RunMasterOptions {
   root: string;
   service: string;
-  /** Foreground (debug) mode: hot reload, logs to the terminal. */
+  /** Foreground (debug) mode: hot reload, TypeScript sources, logs to the terminal. */
   debug: boolean;
 }
 
@@ -29,6 +31,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   const log = createLogger(options.service);
   const queue = new CommandQueue();
   installSignalHandlers(queue, log);
+  const notifier = systemdNotifier(log);
   // A pending promise does not keep Node alive; until the control socket listens, this does.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let pidfile: Pidfile | null = null;
@@ -48,12 +51,12 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     });
     await pidfile.acquire();
     sentinel = new OrphanSentinel();
-    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, log });
+    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log, warn: (m) => log(`WARNING: ${m}`) });
     const info = { startedAt: new Date(), version: droverVersion() };
     control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
     await control.listen();
     arbiter.setupCluster();
-    log(`starting ${planSlots(config).length} workers for ${config.listen?.url ?? config.service} (node ${process.version})`);
+    log(`starting ${plural(planSlots(config).length, 'worker')} for ${config.listen?.url ?? config.service} (node ${process.version})`);
     await arbiter.start();
     monitor = new WorkerMonitor(arbiter, queue, log);
     monitor.start();
@@ -61,6 +64,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
       const { startHotReload } = await import('./hot-reload.js');
       watcher = await startHotReload(options.root, hotReload, queue, log);
     }
+    notifier.ready(`${plural(arbiter.slots.length, 'worker')} ready${config.listen ? ` on ${config.listen.url}` : ''}`);
     reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info) });
     await arbiter.run();
     log('stopped');
@@ -74,6 +78,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     sentinel?.close();
     await pidfile?.remove();
     for (const waiter of queue.stopWaiters) waiter.resolve();
+    await notifier.flush();
     // Let the answers to `stop` reach the socket before it closes.
     await new Promise((resolve) => setImmediate(resolve));
     control?.close();

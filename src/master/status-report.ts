@@ -30,6 +30,7 @@ export async function buildStatus(arbiter: Arbiter, info: MasterInfo): Promise<S
     workers: rows,
     exits: arbiter.exits.list(),
     lastError: arbiter.lastError ?? arbiter.slots.find((s) => s.errored)?.lastError ?? null,
+    ...(arbiter.build ? { build: arbiter.build } : {}),
   };
 }
 

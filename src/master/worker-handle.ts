@@ -15,6 +15,8 @@ export interface BootFailure {
   code: string;
   message: string;
   details: string;
+  /** What the user can do, when the worker's error knew (a DroverError's hint). */
+  hint?: string | undefined;
 }
 
 type Handlers = { [T in WorkerToMaster['type']]: (m: MessageOf<WorkerToMaster, T>) => void };
@@ -39,7 +41,7 @@ export class WorkerHandle {
   private readonly replies = new Map<number, (m: WorkerToMaster) => void>();
   private readonly handlers: Handlers = {
     ready: () => this.onReady(),
-    'boot-failed': (m) => (this.bootFailure = { code: m.code, message: m.message, details: m.details }),
+    'boot-failed': (m) => (this.bootFailure = { code: m.code, message: m.message, details: m.details, hint: m.hint }),
     stats: (m) => this.onReply(m.requestId, m),
     connections: (m) => this.onReply(m.requestId, m),
     'recycle-me': (m) => this.onRecycleRequest?.(m.reason),

@@ -33,6 +33,16 @@ export interface ExitCount {
   count: number;
 }
 
+/** A production build that lags behind its TypeScript sources (src/master/build-check.ts). */
+export interface BuildReport {
+  /** The build folder, relative to the project root. */
+  dir: string;
+  /** Sources changed after their compiled file was written: production runs the old code. */
+  stale: string[];
+  /** Sources with no compiled file while others have one: they run from source through tsx. */
+  missing: string[];
+}
+
 export interface ServiceStatus {
   service: string;
   kind: 'http' | 'ws' | 'custom';
@@ -43,6 +53,8 @@ export interface ServiceStatus {
   workers: WorkerStatus[];
   exits: ExitCount[];
   lastError: string | null;
+  /** Present only when a production master runs a build that lags behind its sources. */
+  build?: BuildReport;
 }
 
 export interface ConnectionInfo {
@@ -82,5 +94,7 @@ export interface ReloadResult {
   interrupted?: Interrupted[];
   replaced: Array<{ id: number; oldPid: number | null; newPid: number | null }>;
   generation: number;
-  error?: { code: string; message: string; details?: string };
+  error?: { code: string; message: string; details?: string; hint?: string };
+  /** The build the new workers run lags behind its sources (production only). */
+  build?: BuildReport;
 }

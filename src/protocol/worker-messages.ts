@@ -11,7 +11,7 @@ export type MasterToWorker = Tagged<
 
 export type WorkerToMaster = Tagged<
   | { type: 'ready'; address: string | null }
-  | { type: 'boot-failed'; code: string; message: string; details: string }
+  | { type: 'boot-failed'; code: string; message: string; details: string; hint?: string }
   | { type: 'stats'; requestId: number; stats: WorkerStats }
   | { type: 'connections'; requestId: number; connections: ConnectionInfo[] }
   | { type: 'recycle-me'; reason: string }

@@ -15,10 +15,15 @@ export interface WorkerContext {
   debug: boolean;
   root: string;
   /**
-   * Where the application's code is loaded from: the project root (sources; TypeScript runs
-   * through tsx), or in production the build folder holding its compiled JavaScript.
+   * Where the application's files are found: the project root, or in production the build
+   * folder when the project ships no sources (no app/ folder, only <build>/app).
    */
   codeRoot: string;
+  /**
+   * Production only: the build folder whose compiled files stand in for TypeScript sources
+   * (app/x.ts runs as <build>/app/x.js). JavaScript sources always run as they are.
+   */
+  buildRoot: string | null;
 }
 
 export interface ActionContext {
@@ -47,6 +52,7 @@ export function workerContextFromEnv(env: NodeJS.ProcessEnv): WorkerContext {
     generation: Number(env.DROVER_GENERATION ?? 1),
     debug,
     root,
-    codeRoot: !debug && build !== null && fs.existsSync(path.join(build, 'app')) ? build : root,
+    codeRoot: !debug && build !== null && !fs.existsSync(path.join(root, 'app')) && fs.existsSync(path.join(build, 'app')) ? build : root,
+    buildRoot: !debug && build !== null && fs.existsSync(build) ? build : null,
   };
 }

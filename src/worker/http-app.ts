@@ -7,7 +7,7 @@ import { DroverError } from '../errors.js';
 import type { ActionContext, WorkerContext } from './context.js';
 import { fetchListener, sendWebResponse, type FetchHandler } from './fetch-adapter.js';
 import { Router } from './router.js';
-import { requireUserModule } from './user-module.js';
+import { codeFileFor, requireUserModule } from './user-module.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -15,7 +15,7 @@ const MAX_BODY = 1024 * 1024;
 
 export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<RequestListener> {
   if (config.app === null) {
-    const router = new Router(worker.codeRoot, worker.debug);
+    const router = new Router(worker.codeRoot, worker.debug, (f) => codeFileFor(f, worker));
     await router.preload();
     return conventionListener(router, worker);
   }

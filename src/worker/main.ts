@@ -18,6 +18,7 @@ import { startHttpService } from './http-service.js';
 import { ModuleHooks } from './module-hooks.js';
 import type { RunningService } from './service.js';
 import { WorkerCounters } from './stats.js';
+import { codeFileFor } from './user-module.js';
 
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
 const STOP_HOOK_MS = 5000;
@@ -80,7 +81,7 @@ async function boot(): Promise<void> {
     if (worker.codeRoot !== worker.root) log(`running compiled JavaScript from ${path.relative(worker.root, worker.codeRoot) || '.'}/`);
     if (config.kind === 'custom') hooks = await loadCustomHandler(config, worker);
     // WebSocket gateways run no user code (so they never need reloading).
-    else if (!(config.kind === 'ws' && worker.role === 'gateway')) hooks = await ModuleHooks.fromAppDir(worker.codeRoot);
+    else if (!(config.kind === 'ws' && worker.role === 'gateway')) hooks = await ModuleHooks.fromAppDir(worker.codeRoot, (f) => codeFileFor(f, worker));
     await hooks.run('onWorkerStart', worker);
     if (config.kind === 'http') service = await startHttpService(config, worker, counters);
     // Loaded only here: ws, tls and zlib cost an HTTP worker about 9 MiB it never uses.
@@ -88,14 +89,14 @@ async function boot(): Promise<void> {
     else service = startCustomService();
     send({ proto: PROTO, type: 'ready', address: config.listen?.url ?? null });
   } catch (error) {
+    // Not printed here: the master hands the failure, code and hint included, to whoever
+    // asked (the CLI prints it once at start-up; a reload or a respawn logs it).
     const e = error as Error;
-    const code = e instanceof DroverError ? e.code : 'DROVER_ERR_BOOT_FAILED';
-    const details = (e instanceof DroverError ? e.details : undefined) ?? e.stack ?? String(e);
-    process.stderr.write(`[${worker.service} worker ${worker.workerId} pid ${process.pid}] boot failed: ${e.message}\n${details}\n`);
-    send(
-      { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details },
-      () => process.exit(EXIT_BOOT_FAILED),
-    );
+    const known = e instanceof DroverError;
+    const code = known ? e.code : 'DROVER_ERR_BOOT_FAILED';
+    const details = (known ? e.details : e.stack) ?? (known ? '' : String(e));
+    const boot = { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details } as const;
+    send(known && e.hint ? { ...boot, hint: e.hint } : boot, () => process.exit(EXIT_BOOT_FAILED));
   }
 }
 

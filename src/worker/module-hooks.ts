@@ -18,7 +18,7 @@ export class ModuleHooks {
   }
 
   /** Collects hooks from the module core files under app/. */
-  static async fromAppDir(root: string): Promise<ModuleHooks> {
+  static async fromAppDir(root: string, toCode: (source: string) => string = (f) => f): Promise<ModuleHooks> {
     const appDir = path.join(root, 'app');
     let modules: string[] = [];
     try {
@@ -30,7 +30,7 @@ export class ModuleHooks {
     for (const module of modules) {
       const core = module.charAt(0).toUpperCase() + module.slice(1);
       const file = findModuleFile(root, path.join('app', module, core));
-      if (file) hooks.add(module, await importUserModule(file, root));
+      if (file) hooks.add(module, await importUserModule(toCode(file), root));
     }
     return hooks;
   }

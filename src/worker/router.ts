@@ -43,6 +43,8 @@ export class Router {
   constructor(
     private readonly root: string,
     private readonly preferSources = true,
+    /** The file that runs for a source (its compiled counterpart in production). */
+    private readonly toCode: (source: string) => string = (f) => f,
   ) {}
 
   /**
@@ -52,7 +54,7 @@ export class Router {
    * reload rolls back) instead of failing requests.
    */
   preload(): Promise<Map<string, new () => object>> {
-    this.controllers ??= loadControllers(this.root, this.preferSources);
+    this.controllers ??= loadControllers(this.root, this.preferSources, this.toCode);
     return this.controllers;
   }
 
@@ -71,7 +73,7 @@ export class Router {
   }
 }
 
-async function loadControllers(root: string, preferSources: boolean): Promise<Map<string, new () => object>> {
+async function loadControllers(root: string, preferSources: boolean, toCode: (source: string) => string): Promise<Map<string, new () => object>> {
   const controllers = new Map<string, new () => object>();
   for (const module of listNames(path.join(root, 'app'), true)) {
     const dir = path.join(root, 'app', module, 'controller');
@@ -83,7 +85,7 @@ async function loadControllers(root: string, preferSources: boolean): Promise<Ma
       if (!seen || /\.m?ts$/.test(file) === preferSources) files.set(controller, file);
     }
     for (const [controller, file] of files) {
-      const exports = await importUserModule(path.join(dir, file), root);
+      const exports = await importUserModule(toCode(path.join(dir, file)), root);
       const candidate = exports[controller] ?? exports.default;
       if (typeof candidate === 'function' && candidate.prototype) controllers.set(`${module}/${controller}`, candidate as new () => object);
     }

@@ -5,13 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DroverError } from '../errors.js';
+import { compiledCounterpart } from '../paths.js';
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 let typescriptReady: Promise<void> | null = null;
 
 /**
  * Resolves `specifier` (relative to root; extension optional) to a file, or null. Under a
- * build folder, "app/server.ts" finds the compiled "app/server.js".
+ * build folder that ships no sources, "app/server.ts" finds the compiled "app/server.js".
  */
 export function findModuleFile(root: string, specifier: string): string | null {
   const base = path.resolve(root, specifier);
@@ -21,8 +22,19 @@ export function findModuleFile(root: string, specifier: string): string | null {
   return null;
 }
 
+/**
+ * The file that runs for `source`: in production, a TypeScript source's compiled counterpart
+ * when the build has one; otherwise the source itself. A compiled file never stands in for a
+ * JavaScript source, nor for a source of another name (src/master/build-check.ts: the rule).
+ */
+export function codeFileFor(source: string, where: { root: string; buildRoot: string | null }): string {
+  if (!where.buildRoot || !/\.[mc]?ts$/.test(source) || !isInside(where.root, source)) return source;
+  const compiled = compiledCounterpart(where.root, where.buildRoot, source);
+  return isFile(compiled) ? compiled : source;
+}
+
 export async function importUserModule(file: string, root: string): Promise<Record<string, unknown>> {
-  if (/\.[mc]?ts$/.test(file)) await enableTypeScript();
+  if (/\.[mc]?ts$/.test(file)) await enableTypeScript(file, root);
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
@@ -35,13 +47,14 @@ export async function importUserModule(file: string, root: string): Promise<Reco
 
 /** Loads `specifier` (from the compiled code root first, then the project root) or fails with a message that names it. */
 export async function requireUserModule(
-  where: string | { root: string; codeRoot: string },
+  where: string | { root: string; codeRoot: string; buildRoot: string | null },
   specifier: string,
   what: string,
 ): Promise<Record<string, unknown>> {
-  const root = typeof where === 'string' ? where : where.root;
-  const codeRoot = typeof where === 'string' ? where : where.codeRoot;
-  const file = findModuleFile(codeRoot, specifier) ?? findModuleFile(root, specifier);
+  const place = typeof where === 'string' ? { root: where, codeRoot: where, buildRoot: null } : where;
+  const { root } = place;
+  const source = findModuleFile(place.codeRoot, specifier) ?? findModuleFile(root, specifier);
+  const file = source && codeFileFor(source, place);
   if (!file) {
     throw new DroverError('DROVER_ERR_APP_LOAD', `${what} "${specifier}" was not found (looked for ${specifier}{${SOURCE_EXTENSIONS.join(',')}} under ${root}).`, {
       hint: 'check the path in the service config; it is relative to the project root.',
@@ -56,13 +69,30 @@ function summary(message: string): string {
   return first.endsWith(':') && second ? `${first} ${second.trim()}` : first;
 }
 
-function enableTypeScript(): Promise<void> {
+/**
+ * tsx is an optional peer dependency: a JavaScript app (and any compiled production build)
+ * never loads it, and the package a production install pulls in stays without esbuild.
+ */
+function enableTypeScript(file: string, root: string): Promise<void> {
   typescriptReady ??= (async () => {
-    const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-    esm.register();
-    cjs.register();
+    let apis: [typeof import('tsx/esm/api'), typeof import('tsx/cjs/api')];
+    try {
+      apis = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new DroverError('DROVER_ERR_TYPESCRIPT', `${path.relative(root, file)} is TypeScript, and the TypeScript loader "tsx" is not installed.`, {
+        hint: 'run "npm install --save-dev tsx" to run TypeScript sources (debug mode), or build the app (tsc) so production runs the compiled JavaScript.',
+      });
+    }
+    apis[0].register();
+    apis[1].register();
   })();
   return typescriptReady;
+}
+
+function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 function isFile(file: string): boolean {

@@ -7,6 +7,7 @@ import type { WsServiceConfig } from '../config/types.js';
 import type { ConnectionInfo } from '../protocol/status.js';
 import type { WorkerContext } from '../worker/context.js';
 import type { ModuleHooks } from '../worker/module-hooks.js';
+import { codeFileFor } from '../worker/user-module.js';
 import { Router } from '../worker/router.js';
 import type { RunningService } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
@@ -45,7 +46,7 @@ class Business {
     private readonly counters: WorkerCounters,
     private readonly hooks: ModuleHooks,
   ) {
-    this.router = new Router(worker.codeRoot, worker.debug);
+    this.router = new Router(worker.codeRoot, worker.debug, (f) => codeFileFor(f, worker));
     const gateways = config.gateway.count;
     const hello = {
       role: 'business' as const,

@@ -29,7 +29,6 @@ test('usage errors exit 2 with DROVER_ERR_USAGE', TIMEOUT, scenario(async (p) =>
   const cases = [
     ['web', 'frobnicate'],
     ['web'],
-    [],
     ['web', 'start', '--json'],
     ['web', 'stop', '-d'],
     ['web', 'status', '--bogus'],

@@ -51,9 +51,9 @@ const CASES: BadConfig[] = [
     name: 'a .js config with a syntax error',
     config: `export default { listen: '${LISTEN}', count: 2,, };\n`,
     format: 'js',
-    says: ['config/worker_web.js', 'cannot be loaded', /SyntaxError|Unexpected token/],
+    says: ['config/worker_web.js:1:57: syntax error', /Unexpected token/],
   },
-  { name: 'a .json config with a syntax error', config: '{ "listen": ', says: ['config/worker_web.json', 'cannot be loaded'] },
+  { name: 'a .json config with a syntax error', config: '{ "listen": ', says: ['config/worker_web.json:1:12: is not valid JSON', 'Unexpected end of JSON input'] },
   { name: 'a config that exports an array', config: [1, 2], says: ['config/worker_web.json', 'must export an object', 'received an array of 2'] },
 ];
 

@@ -30,7 +30,8 @@ test('the port is taken: start -d exits 1 with DROVER_ERR_PORT_IN_USE, nothing l
     assert.equal(r.code, 1, show(r));
     assert.match(r.stderr, new RegExp(`cannot listen on http://127\\.0\\.0\\.1:${port}: the address is already in use`), show(r));
     assert.match(r.stderr, /code: DROVER_ERR_PORT_IN_USE/, show(r));
-    assert.match(r.stderr, /log \(.*logs\/web\.log\):/, `the log's tail is printed${show(r)}`);
+    assert.match(r.stderr, /^log: .*logs\/web\.log$/m, `the log is named${show(r)}`);
+    assert.equal(r.stderr.match(/already in use/g)?.length, 1, `the error is printed once${show(r)}`);
     await assertNothingLeft(p);
   } finally {
     squatter.close();
