@@ -12,5 +12,6 @@ import * as statusTime from './status-time.mjs';
 import * as residentVsFresh from './resident-vs-fresh.mjs';
 import * as websocket from './websocket.mjs';
 import * as hotReload from './hot-reload.mjs';
+import * as staticFiles from './static-files.mjs';
 
-export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload];
+export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload, staticFiles];

@@ -69,7 +69,7 @@ async function startInProduction(root: string, service: string): Promise<number>
   }
 }
 
-const NOT_RESTARTABLE = new Set<string>(['DROVER_ERR_CONFIG', 'DROVER_ERR_CONFIG_NOT_FOUND', 'DROVER_ERR_UNKNOWN_SERVICE', 'DROVER_ERR_APP_LOAD']);
+const NOT_RESTARTABLE = new Set<string>(['DROVER_ERR_CONFIG', 'DROVER_ERR_CONFIG_NOT_FOUND', 'DROVER_ERR_UNKNOWN_SERVICE', 'DROVER_ERR_APP_LOAD', 'DROVER_ERR_APP_EXPORT']);
 
 /** `all start` in the foreground: one master process per service, sharing this terminal. */
 async function startSeveralInForeground(root: string, services: string[]): Promise<number> {

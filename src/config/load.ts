@@ -2,7 +2,7 @@
 // to the validator. Only the master and the CLI load configs; workers get the validated copy.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigNotFoundError } from '../errors.js';
+import { ConfigError, ConfigNotFoundError } from '../errors.js';
 import { configDir } from '../paths.js';
 import { importConfig } from './import-config.js';
 import { checkServiceName, listServices } from './services.js';
@@ -39,5 +39,16 @@ export async function loadServiceConfig(root: string, service: string): Promise<
   const file = findConfigFile(root, service);
   const shown = path.relative(root, file);
   const raw = await importConfig(file, shown);
-  return validateServiceConfig(service, shown, raw);
+  const config = validateServiceConfig(service, shown, raw);
+  checkPublicDir(root, config);
+  return config;
+}
+
+/** A "publicDir" set in the file must be a folder: refused here, before any worker is forked. */
+function checkPublicDir(root: string, config: ServiceConfig): void {
+  if (config.kind !== 'http' || !config.static?.required) return;
+  const dir = path.resolve(root, config.static.dir);
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ConfigError(config.source, `"publicDir" names ${config.static.dir}, which is not a folder under ${root}.`);
+  }
 }

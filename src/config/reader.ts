@@ -49,6 +49,14 @@ export class ConfigReader {
     return v;
   }
 
+  /** A non-empty string, or false to turn the feature off; undefined when the key is absent. */
+  stringOrFalse(key: string): string | false | undefined {
+    const v = this.take(key);
+    if (v === undefined || v === false) return v;
+    if (typeof v !== 'string' || v.length === 0) this.fail(key, 'a non-empty string or false', v);
+    return v;
+  }
+
   boolean(key: string, fallback: boolean): boolean {
     const v = this.take(key);
     if (v === undefined) return fallback;

@@ -63,6 +63,23 @@ export interface HttpServiceConfig extends CommonConfig {
   requestTimeout: number;
   headersTimeout: number;
   maxHeaderSize: number;
+  /** Static files (served before the app or the routes); null = off. */
+  static: StaticConfig | null;
+}
+
+export interface StaticConfig {
+  /** The folder, relative to the project root. */
+  dir: string;
+  /** true when "publicDir" was set: a missing folder then fails the boot instead of turning static files off. */
+  required: boolean;
+  /** Names never served (besides dot-files): "*.ext", "name", "prefix*". */
+  deny: readonly string[];
+  /** Cache-Control of every static response. */
+  cacheControl: string;
+  /** File served for a folder's URL ending in "/"; null = none. */
+  index: string | null;
+  /** Serve file.br / file.gz instead of file to a client that accepts br / gzip. */
+  precompressed: boolean;
 }
 
 export interface WsServiceConfig extends CommonConfig {

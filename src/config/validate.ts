@@ -8,6 +8,7 @@ import type {
   CustomServiceConfig,
   HttpServiceConfig,
   ListenAddress,
+  StaticConfig,
   ServiceConfig,
   TlsConfig,
   WsServiceConfig,
@@ -51,7 +52,13 @@ export function validateServiceConfig(service: string, file: string, raw: unknow
   return deepFreeze(config);
 }
 
-type Common = Omit<HttpServiceConfig, 'kind' | 'app' | 'keepAliveTimeout' | 'requestTimeout' | 'headersTimeout' | 'maxHeaderSize'>;
+type Common = Omit<HttpServiceConfig, 'kind' | 'app' | 'keepAliveTimeout' | 'requestTimeout' | 'headersTimeout' | 'maxHeaderSize' | 'static'>;
+
+/** Source, config and secrets: never served from the public folder, whatever it holds. */
+export const DEFAULT_STATIC_DENY = [
+  '*.ts', '*.mts', '*.cts', '*.tsx', '*.map', '.env*', 'package.json', 'package-lock.json',
+  'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'tsconfig*.json', 'node_modules',
+] as const;
 
 function readHttp(r: ConfigReader, common: Common): HttpServiceConfig {
   return {
@@ -62,7 +69,25 @@ function readHttp(r: ConfigReader, common: Common): HttpServiceConfig {
     requestTimeout: r.integer('requestTimeout', 300 * SECOND, 0, 'ms'),
     headersTimeout: r.integer('headersTimeout', 60 * SECOND, 0, 'ms'),
     maxHeaderSize: r.integer('maxHeaderSize', 16 * 1024, 1024, 'bytes'),
+    static: readStatic(r),
   };
+}
+
+// "publicDir": a folder, or false for none. Left out, "public" is served when it exists.
+function readStatic(r: ConfigReader): StaticConfig | null {
+  const dir = r.stringOrFalse('publicDir');
+  const options = r.object('static');
+  const index = options?.stringOrFalse('index');
+  const config: StaticConfig = {
+    dir: dir || 'public',
+    required: dir !== undefined,
+    deny: options?.stringList('deny') ?? DEFAULT_STATIC_DENY,
+    cacheControl: options?.string('cacheControl', 'public, max-age=0') ?? 'public, max-age=0',
+    index: index === false ? null : (index ?? 'index.html'),
+    precompressed: options?.boolean('precompressed', true) ?? true,
+  };
+  options?.rejectUnknownKeys();
+  return dir === false ? null : config;
 }
 
 function readWs(r: ConfigReader, common: Common, cpus: number): WsServiceConfig {

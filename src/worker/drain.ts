@@ -46,13 +46,26 @@ export class HttpConnections {
     }
     // Once draining, every response closes its connection: the client moves to a live worker.
     if (this.draining) res.setHeader('connection', 'close');
-    res.once('close', () => {
+    // A pipelined response still queued behind another when the connection dies never gets a
+    // socket, so it never emits 'close': the socket's own 'close' settles it (else `inflight`
+    // stays up forever; seen with a good request followed by a malformed one).
+    // Guarded: the socket's 'close' makes the response emit its own 'close' within the same emit,
+    // whose listener array was copied before, so both can call settle.
+    const socket = req.socket;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      res.off('close', settle);
+      socket.off('close', settle);
       this.counters.inflight -= 1;
       if (tracked && tracked.response === res) {
         tracked.response = null;
         tracked.idleSince = Date.now();
       }
-    });
+    };
+    res.once('close', settle);
+    socket.once('close', settle);
   }
 
   list(): ConnectionInfo[] {

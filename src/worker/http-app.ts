@@ -1,41 +1,43 @@
-// Decides what serves a request: the module named by `app` (a Node request listener, so
-// Express and Koa's callback() work as they are, or an object with fetch), or, with no `app`,
-// the convention router.
+// Decides what serves a request: the module named by `app` (any kind app-kinds.ts accepts), or,
+// with no `app`, the convention router, which answers like a web server: a path that names no
+// module, controller and action is a 404, a malformed one a 400, and neither is logged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpServiceConfig } from '../config/types.js';
-import { DroverError } from '../errors.js';
+import { serveExport, type RequestListener, type ServedApp } from './app-kinds.js';
+import { ClientError } from './client-error.js';
 import type { ActionContext, WorkerContext } from './context.js';
-import { fetchListener, sendWebResponse, type FetchHandler } from './fetch-adapter.js';
+import { sendWebResponse } from './fetch-adapter.js';
+import { requestPath } from './request-target.js';
 import { Router } from './router.js';
 import { codeFileFor, requireUserModule } from './user-module.js';
 
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
+export type { RequestListener, ServedApp };
+
+// RFC 3986 path characters (pchar and "/") and well-formed percent escapes: anything else in a
+// path ("\", "[", a lone "%") is a malformed request, not a missing page.
+const WELL_FORMED_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 
 const MAX_BODY = 1024 * 1024;
 
-export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<RequestListener> {
+export async function loadHttpApp(config: HttpServiceConfig, worker: WorkerContext): Promise<ServedApp> {
   if (config.app === null) {
     const router = new Router(worker.codeRoot, worker.debug, (f) => codeFileFor(f, worker));
     await router.preload();
-    return conventionListener(router, worker);
+    return { listener: conventionListener(router, worker), close: null };
   }
   const exports = await requireUserModule(worker, config.app, 'the "app" module');
-  const app = exports.default ?? exports.app ?? exports;
-  if (typeof app === 'function') return app as RequestListener;
-  if (app && typeof (app as { fetch?: unknown }).fetch === 'function') {
-    const target = app as { fetch: FetchHandler };
-    return fetchListener((request) => target.fetch(request));
-  }
-  throw new DroverError('DROVER_ERR_APP_LOAD', `the "app" module ${config.app} exports neither a request listener (req, res) nor an object with fetch(request).`, {
-    hint: 'export default an Express app, Koa\'s app.callback(), a (req, res) function, or { fetch }.',
-  });
+  return serveExport(exports.default ?? exports.app ?? exports, config.app);
 }
 
 function conventionListener(router: Router, worker: WorkerContext): RequestListener {
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Checked on the raw target: the URL parser would quietly turn "/\\" into "//".
+    if (!WELL_FORMED_PATH.test((req.url ?? '/').split('?', 1)[0]!)) throw new ClientError(400, 'malformed path');
+    const url = requestPath(req.url);
     const route = await router.resolve(url.pathname);
-    if (!route.ok) return sendJson(res, route.status, { error: { status: route.status, message: route.message } });
+    // The router's 400 means "not shaped like module/Controller/action" (WebSocket messages keep
+    // it); over HTTP such a path, "/" or "/favicon.ico", is simply not there.
+    if (!route.ok) return sendJson(res, 404, { error: { status: 404, message: route.message } });
     const context = actionContext(req, res, url, route.target, worker);
     const result = await route.invoke(context);
     await sendResult(res, result);
@@ -94,7 +96,7 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer>
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw Object.assign(new Error(`request body larger than ${limit} bytes`), { status: 413 });
+    if (size > limit) throw new ClientError(413, `request body larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

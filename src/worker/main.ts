@@ -18,6 +18,7 @@ import { startHttpService } from './http-service.js';
 import { ModuleHooks } from './module-hooks.js';
 import type { RunningService } from './service.js';
 import { WorkerCounters } from './stats.js';
+import { replaceWorkerOnUncaughtError } from './uncaught.js';
 import { codeFileFor } from './user-module.js';
 
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
@@ -83,7 +84,10 @@ async function boot(): Promise<void> {
     // WebSocket gateways run no user code (so they never need reloading).
     else if (!(config.kind === 'ws' && worker.role === 'gateway')) hooks = await ModuleHooks.fromAppDir(worker.codeRoot, (f) => codeFileFor(f, worker));
     await hooks.run('onWorkerStart', worker);
-    if (config.kind === 'http') service = await startHttpService(config, worker, counters);
+    if (config.kind === 'http') {
+      service = await startHttpService(config, worker, counters);
+      replaceWorkerOnUncaughtError(worker, (reason) => send({ proto: PROTO, type: 'recycle-me', reason }));
+    }
     // Loaded only here: ws, tls and zlib cost an HTTP worker about 9 MiB it never uses.
     else if (config.kind === 'ws') service = await (await import('../ws/service.js')).startWsService(config, worker, counters, hooks);
     else service = startCustomService();

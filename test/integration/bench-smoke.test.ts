@@ -45,7 +45,7 @@ const TINY = {
   hotReloadPauseMs: 10,
 };
 
-const SCENARIOS = ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh', 'websocket', 'hot-reload'];
+const SCENARIOS = ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh', 'websocket', 'hot-reload', 'static-files'];
 
 type Ratio = { id: string; ratio?: { median: number }; value?: { median: number }; reference_values?: { values: number[] }; of_values?: { values: number[] } };
 

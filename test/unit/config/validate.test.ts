@@ -84,3 +84,18 @@ test('a bad redis URL is refused without echoing its password', () => {
     (e: unknown) => e instanceof DroverError && /"redis" must be a URL/.test(e.message) && !e.message.includes('s3cret') && e.message.includes('user:***@'),
   );
 });
+
+test('static files: "public" when it exists by default, publicDir false turns them off, static options validated', () => {
+  const byDefault = validateServiceConfig('http', FILE, {});
+  assert.ok(byDefault.kind === 'http' && byDefault.static);
+  assert.deepEqual({ ...byDefault.static, deny: undefined }, { dir: 'public', required: false, deny: undefined, cacheControl: 'public, max-age=0', index: 'index.html', precompressed: true });
+  assert.ok(byDefault.static.deny.includes('*.ts') && byDefault.static.deny.includes('.env*'));
+  const off = validateServiceConfig('http', FILE, { publicDir: false, static: { index: false } });
+  assert.equal(off.kind === 'http' && off.static, null);
+  const set = validateServiceConfig('http', FILE, { publicDir: 'assets', static: { index: false, deny: ['*.txt'], cacheControl: 'no-store', precompressed: false } });
+  assert.deepEqual(set.kind === 'http' && set.static, { dir: 'assets', required: true, deny: ['*.txt'], cacheControl: 'no-store', index: null, precompressed: false });
+  refused({ publicDir: true }, /"publicDir" must be a non-empty string or false \(received true\)/);
+  refused({ static: { index: 3 } }, /"static.index" must be a non-empty string or false/);
+  refused({ static: { deny: '*.ts' } }, /"static.deny" must be an array of strings/);
+  refused({ static: { cachecontrol: 'x' } }, /unknown key "static.cachecontrol" \(did you mean "static.cacheControl"\?\)/);
+});

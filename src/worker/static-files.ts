@@ -1,0 +1,142 @@
+// Static files from the public folder, answered before the app or the routes. `send` (what
+// serve-static and Express use) does the HTTP part: ETag and Last-Modified with 304, Range with
+// 206 and 416, HEAD, Content-Type. This file decides which file, if any, a URL names, and
+// refuses everything that must never leave the folder; a request it does not serve goes on to
+// the app untouched, so a denied name looks exactly like a missing one.
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import mime from 'mime-types';
+import send from 'send';
+import type { StaticConfig } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+const ENCODINGS = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+] as const;
+
+/** The handler for the configured folder, or null when static files are off (or the default folder is absent). */
+export function staticFiles(config: StaticConfig | null, root: string, source: string): StaticHandler | null {
+  if (!config) return null;
+  let dir: string;
+  try {
+    dir = fs.realpathSync(path.resolve(root, config.dir));
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
+  } catch {
+    if (!config.required) return null;
+    throw new ConfigError(source, `"publicDir" names ${config.dir}, which is not a folder under ${root}.`);
+  }
+  const denied = denyMatcher(config.deny);
+  return (req, res) => serveStatic(req, res, dir, config, denied);
+}
+
+async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string, config: StaticConfig, denied: (name: string) => boolean): Promise<boolean> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const segments = safeSegments(req.url ?? '/', denied);
+  if (!segments) return false;
+  let file = await insideFile(dir, segments, denied);
+  if (file === 'directory') {
+    if (!config.index) return false;
+    if (!(req.url ?? '/').split('?', 1)[0]!.endsWith('/')) return redirectToSlash(req, res, segments);
+    file = await insideFile(dir, [...segments, config.index], denied);
+  }
+  if (!file || file === 'directory') return false;
+  const chosen = config.precompressed ? await precompressed(req, dir, file, denied) : null;
+  res.setHeader('Cache-Control', config.cacheControl);
+  if (config.precompressed) res.setHeader('Vary', 'Accept-Encoding');
+  if (chosen) {
+    res.setHeader('Content-Type', mime.contentType(path.extname(file)) || 'application/octet-stream');
+    res.setHeader('Content-Encoding', chosen.encoding);
+  }
+  const served = chosen?.file ?? file;
+  const relative = path.relative(dir, served).split(path.sep).map(encodeURIComponent).join('/');
+  // Everything was checked above; send may allow the dot-files we already refused by name.
+  send(req, `/${relative}`, { root: dir, dotfiles: 'allow', index: false, cacheControl: false }).pipe(res);
+  return true;
+}
+
+/**
+ * The decoded path segments of a request-target, or null when it cannot name a file we serve:
+ * a malformed escape, a null byte, a backslash, "." or "..", a dot-file or a denied name.
+ */
+function safeSegments(target: string, denied: (name: string) => boolean): string[] | null {
+  if (!target.startsWith('/')) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(target.split('?', 1)[0]!);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const segments = decoded.split('/').filter((s) => s.length > 0);
+  if (segments.some((s) => s.startsWith('.') || denied(s))) return null;
+  return segments;
+}
+
+/** The real path of a file or folder under dir (after symlinks), or null when it is absent or leaves dir. */
+async function insideFile(dir: string, segments: string[], denied: (name: string) => boolean): Promise<string | 'directory' | null> {
+  try {
+    const real = await fs.promises.realpath(path.join(dir, ...segments));
+    if (real !== dir && !real.startsWith(dir + path.sep)) return null;
+    // A symlink inside the folder may point at a dot-file or a denied name: check where it lands.
+    if (path.relative(dir, real).split(path.sep).some((s) => s.startsWith('.') || denied(s))) return null;
+    const stat = await fs.promises.stat(real);
+    if (stat.isDirectory()) return 'directory';
+    return stat.isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+/** file.br or file.gz when the client accepts that encoding (q > 0) and the sibling is there. */
+async function precompressed(req: IncomingMessage, dir: string, file: string, denied: (name: string) => boolean): Promise<{ file: string; encoding: string } | null> {
+  const accepted = acceptedEncodings(req.headers['accept-encoding']);
+  for (const { name, suffix } of ENCODINGS) {
+    if (!accepted.has(name)) continue;
+    const sibling = await insideFile(dir, path.relative(dir, file + suffix).split(path.sep), denied);
+    if (sibling && sibling !== 'directory') return { file: sibling, encoding: name };
+  }
+  return null;
+}
+
+function acceptedEncodings(header: string | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of (header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (name && !(q && Number(q.slice(2)) === 0)) accepted.add(name);
+  }
+  if (accepted.has('*')) for (const { name } of ENCODINGS) accepted.add(name);
+  return accepted;
+}
+
+// The Location is rebuilt from the checked segments, never from the raw target: "//evil.example"
+// naming a folder must not become an open redirect to another host.
+function redirectToSlash(req: IncomingMessage, res: ServerResponse, segments: string[]): boolean {
+  const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+  res.statusCode = 301;
+  res.setHeader('Location', `/${segments.map(encodeURIComponent).join('/')}/${query}`);
+  res.setHeader('Content-Length', 0);
+  res.end();
+  return true;
+}
+
+/** "*.ext" matches a suffix, "prefix*" a prefix, anything else the whole name; case-insensitive. */
+export function denyMatcher(patterns: readonly string[]): (name: string) => boolean {
+  const rules = patterns.map((p) => p.toLowerCase());
+  return (name) => {
+    const n = name.toLowerCase();
+    return rules.some((rule) => {
+      if (rule.startsWith('*')) return n.endsWith(rule.slice(1));
+      if (rule.endsWith('*')) return n.startsWith(rule.slice(0, -1));
+      if (rule.includes('*')) {
+        const [head = '', tail = ''] = rule.split('*', 2);
+        return n.startsWith(head) && n.endsWith(tail) && n.length >= head.length + tail.length;
+      }
+      return n === rule;
+    });
+  };
+}
