@@ -13,6 +13,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Command>> = {
   stop: async () => (await import('./cli/stop.js')).stop,
   restart: async () => (await import('./cli/restart.js')).restart,
   reload: async () => (await import('./cli/reload.js')).reload,
+  scale: async () => (await import('./cli/scale.js')).scale,
   status: async () => (await import('./cli/status.js')).status,
   connections: async () => (await import('./cli/connections.js')).connections,
   systemd: async () => (await import('./cli/systemd.js')).systemd,

@@ -38,6 +38,8 @@ export interface ServiceOptions {
   closeSpreadMs?: number;
   /** Pushes across hosts: a redis:// or rediss:// URL, or an object for a CA file or Redis Sentinel (docs/websocket.md). */
   redis?: string | RedisOptions;
+  /** Prometheus metrics and the live page on this address (a port, or "host:port"; host 127.0.0.1 by default). */
+  metrics?: { listen: string | number; historySeconds?: number };
 }
 
 /** The object form of "redis": one node by URL with TLS options, or a Sentinel group. */

@@ -12,6 +12,7 @@ import * as statusTime from './status-time.mjs';
 import * as residentVsFresh from './resident-vs-fresh.mjs';
 import * as websocket from './websocket.mjs';
 import * as hotReload from './hot-reload.mjs';
+import * as metricsScale from './metrics-scale.mjs';
 import * as staticFiles from './static-files.mjs';
 
-export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload, staticFiles];
+export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload, staticFiles, metricsScale];

@@ -10,6 +10,7 @@ export const COMMANDS = {
   stop: 'stop gracefully (drain, then SIGKILL after stopTimeout); -g waits without a deadline; --force kills now',
   restart: 'stop, then start (-d for a daemon)',
   reload: 'rolling, zero-downtime reload; waits and prints old → new pids (systemd ExecReload)',
+  scale: 'scale N | +N | -N (WebSocket: business=N or --role business): add or remove workers at runtime',
   status: 'the status table; --json for scripts; -d/--watch to refresh live; exit 3 when not running',
   connections: 'the open connections of every worker; --json for scripts',
   systemd: 'print a systemd unit that runs this service in the production foreground mode (Type=notify)',
@@ -26,6 +27,7 @@ const ALLOWED: Record<CommandName, string[]> = {
   stop: ['graceful', 'force'],
   restart: ['daemon', 'force', 'production'],
   reload: [],
+  scale: ['role'],
   status: ['json', 'daemon', 'watch'],
   connections: ['json'],
   systemd: ['user'],
@@ -43,10 +45,11 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
   const parser = yargs(argv)
     .scriptName('drover')
     .usage('Usage: $0 <service> <command> [options]\n\n<service> is a config/worker_<service>.* name (http, ws, ...) or "all".')
-    .command('$0 <service> <command>', false, (y) =>
+    .command('$0 <service> <command> [target]', false, (y) =>
       y
         .positional('service', { type: 'string', describe: 'service name, or "all"' })
-        .positional('command', { type: 'string', describe: 'what to do (see Commands below)' }),
+        .positional('command', { type: 'string', describe: 'what to do (see Commands below)' })
+        .positional('target', { type: 'string', describe: 'scale: N, +N, -N or role=N' }),
     )
     .option('daemon', { alias: 'd', type: 'boolean', describe: 'start: run in the background; status: refresh live (same as --watch)' })
     .option('production', { type: 'boolean', describe: 'start: in the foreground, compiled code, no watcher, logs on stdout/stderr (also when NODE_ENV=production)' })
@@ -55,8 +58,9 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
     .option('json', { type: 'boolean', describe: 'status, connections: machine-readable output' })
     .option('graceful', { alias: 'g', type: 'boolean', describe: 'stop: wait for connections to finish, with no deadline' })
     .option('force', { type: 'boolean', describe: 'stop, restart: SIGKILL the workers now' })
+    .option('role', { type: 'string', describe: 'scale: which workers of a WebSocket service (business)' })
     .option('root', { type: 'string', describe: 'the project root (default: the current directory, or $DROVER_ROOT)' })
-    .epilogue(`Commands:\n${Object.entries({ ...COMMANDS, ...PROJECT_COMMANDS }).map(([c, d]) => `  ${c.padEnd(12)} ${d}`).join('\n')}\n\nExamples:\n  drover http start -d\n  drover all status --json\n  kill -USR2 $(cat pidfiles/http.pid)   # same as "drover http reload"`)
+    .epilogue(`Commands:\n${Object.entries({ ...COMMANDS, ...PROJECT_COMMANDS }).map(([c, d]) => `  ${c.padEnd(12)} ${d}`).join('\n')}\n\nExamples:\n  drover http start -d\n  drover all status --json\n  drover http scale +2\n  kill -USR2 $(cat pidfiles/http.pid)   # same as "drover http reload"`)
     .strict()
     .help()
     .alias('help', 'h')
@@ -76,12 +80,14 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
   const command = args.command as CommandName;
   if (!Object.hasOwn(COMMANDS, command)) throw unknownCommand(String(args.command));
   const options: Record<string, unknown> = {};
-  for (const name of ['daemon', 'watch', 'json', 'graceful', 'force', 'production', 'user']) {
+  for (const name of ['daemon', 'watch', 'json', 'graceful', 'force', 'production', 'user', 'role']) {
     if (args[name] === undefined) continue;
     if (!ALLOWED[command].includes(name)) throw new UsageError(`"${command}" does not take --${name}.`, `run "drover --help" for what each command takes.`);
     options[name] = args[name];
   }
   if (command === 'status' && options.daemon) options.watch = true;
+  if (args.target !== undefined && command !== 'scale') throw new UsageError(`"${command}" takes no argument (received "${String(args.target)}").`, `run "drover --help" for what each command takes.`);
+  if (command === 'scale') options.target = args.target;
   return { service: String(args.service), command, root: args.root as string | undefined, options };
 }
 

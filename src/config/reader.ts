@@ -31,7 +31,7 @@ export class ConfigReader {
     return this.value[key];
   }
 
-  /** The raw value, for a key that takes several shapes; the typed readers still mark it seen. */
+  /** The raw value, without marking the key as read (to pick a reader by its type). */
   peek(key: string): unknown {
     return this.value[key];
   }

@@ -26,6 +26,14 @@ export interface TlsConfig {
   key: string;
 }
 
+export interface MetricsConfig {
+  /** Where the master serves /metrics (Prometheus text), the live page and its JSON; loopback unless the user says otherwise. */
+  host: string;
+  port: number;
+  /** Seconds of one-per-second samples the master keeps for the live page. */
+  historySeconds: number;
+}
+
 interface CommonConfig {
   service: string;
   /** The file this came from, relative to the project root (for messages). */
@@ -53,6 +61,8 @@ interface CommonConfig {
   env: Readonly<Record<string, string>>;
   logFile: string | null;
   tls: TlsConfig | null;
+  /** Prometheus metrics and the live page, opt-in; null = off. */
+  metrics: MetricsConfig | null;
 }
 
 export interface HttpServiceConfig extends CommonConfig {

@@ -8,6 +8,7 @@ import type {
   CustomServiceConfig,
   HttpServiceConfig,
   ListenAddress,
+  MetricsConfig,
   StaticConfig,
   ServiceConfig,
   TlsConfig,
@@ -42,6 +43,7 @@ export function validateServiceConfig(service: string, file: string, raw: unknow
     env: r.stringMap('env'),
     logFile: r.string('logFile', null),
     tls: parseTls(r, listen),
+    metrics: parseMetrics(r),
   };
 
   let config: ServiceConfig;
@@ -154,6 +156,29 @@ function parseBackoff(r: ConfigReader): BackoffConfig {
   };
   b?.rejectUnknownKeys();
   return config;
+}
+
+/** `metrics: { listen: "127.0.0.1:9100" }` (or a bare port, on 127.0.0.1). */
+function parseMetrics(r: ConfigReader): MetricsConfig | null {
+  const m = r.object('metrics');
+  if (!m) return null;
+  const expected = 'a port (9100) or "host:port" ("127.0.0.1:9100", "[::1]:9100")';
+  let host = '127.0.0.1';
+  let port: number;
+  if (m.has('listen') && typeof m.peek('listen') === 'number') {
+    port = m.integer('listen', 0, 1);
+  } else {
+    const value = m.string('listen', null);
+    const match = value === null ? null : /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
+    if (!match) return m.fail('listen', expected, value ?? undefined);
+    host = match[1] || match[2] || host;
+    port = Number(match[3]);
+  }
+  if (port < 1 || port > 65535) m.fail('listen', expected, port);
+  const historySeconds = m.integer('historySeconds', 600, 10, 's');
+  if (historySeconds > 86400) m.fail('historySeconds', 'an integer from 10 to 86400 (s)', historySeconds);
+  m.rejectUnknownKeys();
+  return { host, port, historySeconds };
 }
 
 function parseTls(r: ConfigReader, listen: ListenAddress | null): TlsConfig | null {

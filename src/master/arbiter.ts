@@ -11,13 +11,15 @@ import { plural } from '../words.js';
 import { distDir } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { StopMode } from '../protocol/control-messages.js';
-import type { BuildReport, Interrupted, ReloadResult, ServiceState } from '../protocol/status.js';
+import type { BuildReport, Interrupted, ReloadResult, ScaleResult, ServiceState } from '../protocol/status.js';
 import { checkBuild, describeBuild } from './build-check.js';
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
 import type { Command, CommandQueue, Waiter } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
+import { Ledger } from './ledger.js';
 import type { Notifier } from './sd-notify.js';
 import type { OrphanSentinel } from './orphan-sentinel.js';
+import { applyOverrides, resolveRole, roleCount, targetCount, withRoleCount, type ScaleOverride, type ScaleTarget } from './scale.js';
 import { Slot } from './slot.js';
 import { WorkerHandle, type BootFailure } from './worker-handle.js';
 
@@ -42,11 +44,17 @@ export interface ArbiterOptions {
 export class Arbiter {
   state: ServiceState = 'starting';
   generation = 1;
+  /** What the workers run: the config file's, with any counts set by `scale` (see scale.ts). */
   config: ServiceConfig;
+  /** The config as the file said at start or at the last reload. */
+  private fileConfig: ServiceConfig;
+  /** Counts set by `scale`, by role, and the file's count each was set against. */
+  private readonly scaled = new Map<string, ScaleOverride>();
   readonly slots: Slot[] = [];
   /** Every live worker by cluster id, including old ones still draining. */
   readonly handles = new Map<number, WorkerHandle>();
   readonly exits = new ExitCounter();
+  readonly ledger = new Ledger();
   lastError: string | null = null;
   /** How the production build lags behind its sources, checked at start and every reload. */
   build: BuildReport | null = null;
@@ -55,6 +63,7 @@ export class Arbiter {
 
   constructor(private readonly options: ArbiterOptions) {
     this.config = options.config;
+    this.fileConfig = options.config;
     this.queue = options.queue;
     this.queue.onStopEscalated = (mode) => this.escalateStop(mode);
   }
@@ -115,6 +124,8 @@ export class Arbiter {
     switch (command.kind) {
       case 'reload':
         return this.reload(command.reason, command.waiters);
+      case 'scale':
+        return this.scale(command.role, command.target, command.waiters);
       case 'reap':
         return; // manageWorkers() runs after every command
       case 'recycle':
@@ -167,12 +178,14 @@ export class Arbiter {
 
   private reapWorker(handle: WorkerHandle, code: number | null, signal: string | null): void {
     handle.onExit({ code, signal });
+    this.ledger.retire(handle.slotId, handle.stats);
     this.handles.delete(handle.worker.id);
     this.options.sentinel.remove(handle.pid);
     if (handle.expectedExit || this.state === 'stopping' || this.state === 'starting') return;
     this.exits.record(code, signal);
     const slot = this.slots.find((s) => s.current === handle);
     if (!slot) return; // a replacement that failed during a reload: the rollout deals with it
+    this.ledger.note('exit', slot.id, `worker ${slot.id} (pid ${handle.pid}) exited (${signal ?? `code ${code}`})`);
     const delay = slot.recordCrash(handle, this.config.backoff, this.config.maxBootFailures, Date.now());
     if (slot.errored) {
       this.log(`worker ${slot.id} failed to boot ${slot.bootFailures} times in a row: not respawning (errored). Last error: ${slot.lastError}`);
@@ -193,7 +206,8 @@ export class Arbiter {
       if (slot.current || slot.errored) continue;
       if (slot.respawnAt <= now) {
         slot.restarts += 1;
-        this.spawnWorker(slot);
+        const handle = this.spawnWorker(slot);
+        this.ledger.recordRestart(slot.id, `worker ${slot.id} respawned (pid ${handle.pid})`);
       } else next = Math.min(next, slot.respawnAt);
     }
     if (this.respawnTimer) clearTimeout(this.respawnTimer);
@@ -207,6 +221,7 @@ export class Arbiter {
   private async reload(reason: string, waiters: Array<Waiter<ReloadResult>>): Promise<void> {
     this.options.notifier?.reloading(`reloading (${reason})`);
     const result = await this.rollingReload(reason);
+    this.ledger.recordReload(result);
     this.options.notifier?.ready(result.ok ? `running, generation ${this.generation}` : `reload failed, the old workers keep serving: ${result.error?.message ?? ''}`);
     for (const w of waiters) w.resolve(result);
   }
@@ -220,9 +235,11 @@ export class Arbiter {
       return { ok: false, durationMs: Date.now() - startedAt, replaced, generation: this.generation, error: { code, message, details, ...(hint ? { hint } : {}) } };
     };
     const replaced: ReloadResult['replaced'] = [];
-    let config: ServiceConfig;
+    const added: NonNullable<ReloadResult['added']> = [];
+    const removed: NonNullable<ReloadResult['removed']> = [];
+    let fileConfig: ServiceConfig;
     try {
-      config = await loadServiceConfig(this.options.root, this.config.service);
+      fileConfig = await loadServiceConfig(this.options.root, this.config.service);
     } catch (error) {
       const e = error as DroverError;
       return fail(e.code ?? 'DROVER_ERR_CONFIG', `the new config was refused, nothing was changed: ${e.message}`, undefined, e.hint);
@@ -232,14 +249,21 @@ export class Arbiter {
       this.log(`reload (${reason}) ignored: "reloadable" is false for ${this.config.service}`);
       return { ok: true, durationMs: 0, replaced, generation: this.generation };
     }
+    const previousScaled = new Map(this.scaled);
+    const { config, kept, dropped } = applyOverrides(fileConfig, this.scaled);
+    const notes = [...kept, ...dropped];
+    // The metrics listener is bound once, at start (run-master.ts).
+    if (JSON.stringify(fileConfig.metrics) !== JSON.stringify(this.fileConfig.metrics)) notes.push('"metrics" changed in the config: the listener moves at the next restart');
+    for (const note of notes) this.log(`reload: ${note}`);
     this.config = config;
     this.checkBuild();
     this.config = previousConfig;
     const plan = this.planReload(config);
     this.log(`reload (${reason}): replacing ${plural(plan.roll.length, 'worker')} one at a time`);
-    const previous = { config: this.config, generation: this.generation };
+    const previous = { config: this.config, fileConfig: this.fileConfig, generation: this.generation };
     this.state = 'reloading';
     this.config = config;
+    this.fileConfig = fileConfig;
     this.generation += 1;
     this.slots.push(...plan.added);
     const retiring: Array<Promise<Interrupted | null>> = [];
@@ -255,17 +279,23 @@ export class Arbiter {
         if (slot.current === fresh) slot.current = old;
         // Slots added for a larger count that never got a worker go away again.
         this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => s.current !== null || !plan.added.includes(s)));
-        if (replaced.length === 0) Object.assign(this, previous);
+        if (replaced.length === 0) {
+          Object.assign(this, previous);
+          this.scaled.clear();
+          for (const [role, o] of previousScaled) this.scaled.set(role, o);
+        }
         this.state = 'running';
         return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details, failure.hint);
       }
       slot.current = fresh;
       slot.recordReady();
       replaced.push({ id: slot.id, oldPid: old?.pid ?? null, newPid: fresh.pid });
+      if (!old) added.push({ id: slot.id, pid: fresh.pid });
       if (old) retiring.push(this.retireWorker(old, this.config.stopTimeout));
     }
     for (const slot of plan.removed) {
       this.slots.splice(this.slots.indexOf(slot), 1);
+      removed.push({ id: slot.id, pid: slot.current?.pid ?? null });
       if (slot.current) retiring.push(this.retireWorker(slot.current, this.config.stopTimeout));
     }
     const rolledMs = Date.now() - startedAt;
@@ -274,7 +304,7 @@ export class Arbiter {
     this.lastError = null;
     const drainedMs = Date.now() - startedAt;
     this.log(`reload done in ${rolledMs} ms (old workers drained after ${drainedMs} ms): ${replaced.map((r) => `${r.oldPid ?? '-'} → ${r.newPid}`).join(', ')}`);
-    return { ok: true, durationMs: rolledMs, drainedMs, replaced, interrupted, generation: this.generation, ...(this.build ? { build: this.build } : {}) };
+    return { ok: true, durationMs: rolledMs, drainedMs, replaced, added, removed, notes, interrupted, generation: this.generation, ...(this.build ? { build: this.build } : {}) };
   }
 
   /** Production only: says loudly when the compiled code lags behind its sources. */
@@ -313,6 +343,64 @@ export class Arbiter {
     return { roll, added: added.filter((s) => reloadableRole(config, s.role)), removed };
   }
 
+  // ── scale ──────────────────────────────────────────────────────────────────────────────
+
+  private async scale(role: string | null, target: ScaleTarget, waiters: Array<Waiter<ScaleResult>>): Promise<void> {
+    const result = await this.scaleRole(role, target);
+    if (result.ok && result.from !== result.to) this.ledger.note('scale', null, `${result.role}: ${result.from} → ${result.to} workers`);
+    for (const w of waiters) w.resolve(result);
+  }
+
+  /**
+   * Adds or removes workers of one role, leaving the others alone: new ones must all be ready
+   * (or none stays); removed ones drain as in a reload. Ids stay as planSlots numbers them.
+   */
+  private async scaleRole(requestedRole: string | null, target: ScaleTarget): Promise<ScaleResult> {
+    const startedAt = Date.now();
+    const result: ScaleResult = { ok: false, role: requestedRole ?? '', from: 0, to: 0, added: [], removed: [], durationMs: 0 };
+    let role: string;
+    try {
+      if (!['running', 'errored'].includes(this.state)) {
+        throw new DroverError('DROVER_ERR_SCALE_REFUSED', `${this.config.service} is ${this.state}: it scales once it is running.`, { hint: 'wait for it and run the command again.' });
+      }
+      role = resolveRole(this.config, requestedRole);
+      result.role = role;
+      result.from = this.slots.filter((s) => s.role === role).length;
+      result.to = targetCount(result.from, target, this.config.service, role);
+    } catch (error) {
+      const e = error as DroverError;
+      return { ...result, error: { code: e.code, message: e.message, hint: e.hint } };
+    }
+    const previous = this.config;
+    this.config = withRoleCount(this.config, role, result.to);
+    const wanted = planSlots(this.config);
+    if (result.to > result.from) {
+      const fresh = wanted.filter((w) => w.role === role && !this.slots.some((s) => s.id === w.id)).map((w) => new Slot(w.id, w.role));
+      this.slots.push(...fresh);
+      this.slots.sort((a, b) => a.id - b.id);
+      const handles = fresh.map((slot) => this.spawnWorker(slot));
+      const failures = (await Promise.all(handles.map((h) => this.waitReady(h)))).filter((f) => f !== null);
+      if (failures.length > 0) {
+        for (const h of handles) ((h.expectedExit = true), h.kill('SIGKILL'));
+        await Promise.all(handles.map((h) => h.exited));
+        this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => !fresh.includes(s)));
+        this.config = previous;
+        const f = failures[0]!;
+        this.log(`scale ${role} ${result.from} → ${result.to} failed: ${f.message}`);
+        return { ...result, durationMs: Date.now() - startedAt, error: { code: 'DROVER_ERR_SCALE_FAILED', message: `${f.message}; the new workers were stopped, the others kept serving`, hint: f.hint ?? 'read the worker\'s error in the log, fix it and scale again.', details: f.details || undefined } };
+      }
+      result.added = handles.map((h) => ({ id: h.slotId, pid: h.pid }));
+    } else if (result.to < result.from) {
+      const leaving = this.slots.filter((s) => s.role === role && !wanted.some((w) => w.id === s.id));
+      this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => !leaving.includes(s)));
+      result.removed = leaving.map((s) => ({ id: s.id, pid: s.current?.pid ?? null }));
+      await Promise.all(leaving.flatMap((s) => (s.current ? [this.retireWorker(s.current, this.config.stopTimeout)] : [])));
+    }
+    this.scaled.set(role, { count: result.to, fileCount: roleCount(this.fileConfig, role) });
+    this.log(`scaled ${role} from ${result.from} to ${result.to} workers${result.added.length ? `: added ${result.added.map((a) => a.pid).join(', ')}` : ''}${result.removed.length ? `: removed ${result.removed.map((r) => r.pid ?? '-').join(', ')}` : ''}`);
+    return { ...result, ok: true, durationMs: Date.now() - startedAt };
+  }
+
   /** Replaces one worker the rolling way: the replacement is ready before the old one goes. */
   private async recycle(workerId: number, pid: number, reason: string, hung = false): Promise<void> {
     const slot = this.slots.find((s) => s.id === workerId);
@@ -329,6 +417,7 @@ export class Arbiter {
     }
     slot.current = fresh;
     slot.restarts += 1;
+    this.ledger.recordRestart(slot.id, `worker ${workerId} recycled (${reason})`);
     // A hung worker cannot drain: its event loop never gets to run the drain.
     if (hung) {
       old.expectedExit = true;

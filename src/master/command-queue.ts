@@ -6,7 +6,8 @@
 // kernel): one pending reload covers any burst of reload requests; a stop cancels pending
 // reloads and merges with a pending stop, keeping the stronger mode.
 import type { StopMode } from '../protocol/control-messages.js';
-import type { ReloadResult } from '../protocol/status.js';
+import type { ReloadResult, ScaleResult } from '../protocol/status.js';
+import type { ScaleTarget } from './scale.js';
 
 export interface Waiter<T> {
   resolve(value: T): void;
@@ -15,6 +16,7 @@ export interface Waiter<T> {
 export type Command =
   | { kind: 'reload'; reason: string; waiters: Array<Waiter<ReloadResult>> }
   | { kind: 'stop'; mode: StopMode; reason: string; waiters: Array<Waiter<void>> }
+  | { kind: 'scale'; role: string | null; target: ScaleTarget; waiters: Array<Waiter<ScaleResult>> }
   | { kind: 'reap' }
   | { kind: 'recycle'; workerId: number; pid: number; reason: string; hung?: boolean };
 
@@ -42,6 +44,9 @@ export class CommandQueue {
       case 'reload':
         if (this.stopMode !== null) return cancelReload(command, 'a stop was requested');
         if (this.mergeReload(command)) return;
+        break;
+      case 'scale':
+        if (this.stopMode !== null) return cancelScale(command);
         break;
       case 'stop':
         this.pushStop(command);
@@ -79,9 +84,10 @@ export class CommandQueue {
     this.stopWaiters.push(...command.waiters);
     for (let i = this.items.length - 1; i >= 0; i--) {
       const c = this.items[i]!;
-      if (c.kind !== 'reload') continue;
+      if (c.kind !== 'reload' && c.kind !== 'scale') continue;
       this.items.splice(i, 1);
-      cancelReload(c, 'a stop was requested');
+      if (c.kind === 'reload') cancelReload(c, 'a stop was requested');
+      else cancelScale(c);
     }
     const pending = this.items.find((c): c is typeof command => c.kind === 'stop');
     if (pending) pending.mode = this.stopMode;
@@ -109,6 +115,20 @@ function cancelReload(command: Extract<Command, { kind: 'reload' }>, why: string
     replaced: [],
     generation: 0,
     error: { code: 'DROVER_ERR_RELOAD_FAILED', message: `reload cancelled: ${why}.` },
+  };
+  for (const w of command.waiters) w.resolve(result);
+}
+
+function cancelScale(command: Extract<Command, { kind: 'scale' }>): void {
+  const result: ScaleResult = {
+    ok: false,
+    role: command.role ?? '',
+    from: 0,
+    to: 0,
+    added: [],
+    removed: [],
+    durationMs: 0,
+    error: { code: 'DROVER_ERR_SCALE_REFUSED', message: 'scale cancelled: a stop was requested.', hint: 'start the service again; it starts with the count in its config.' },
   };
   for (const w of command.waiters) w.resolve(result);
 }

@@ -2,7 +2,7 @@
 // go through the command queue like signals do, and answer when the loop has done them.
 import type { ControlHandler } from '../control/server.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
-import type { ReloadResult } from '../protocol/status.js';
+import type { ReloadResult, ScaleResult } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
 import type { CommandQueue } from './command-queue.js';
 import { buildConnections, buildStatus, type MasterInfo } from './status-report.js';
@@ -15,6 +15,8 @@ export function controlHandlers(arbiter: Arbiter, queue: CommandQueue, info: Mas
     status: () => buildStatus(arbiter, info),
     connections: () => buildConnections(arbiter),
     reload: () => new Promise<ReloadResult>((resolve) => queue.push({ kind: 'reload', reason: 'control', waiters: [{ resolve }] })),
+    scale: (request) =>
+      new Promise<ScaleResult>((resolve) => queue.push({ kind: 'scale', role: request.role, target: request.target, waiters: [{ resolve }] })),
     stop: (request) =>
       new Promise<{ pid: number }>((resolve) =>
         queue.push({ kind: 'stop', mode: request.mode, reason: `control (${request.mode})`, waiters: [{ resolve: () => resolve({ pid: process.pid }) }] }),

@@ -38,6 +38,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
   let control: ControlServer | null = null;
   let sentinel: OrphanSentinel | null = null;
   let monitor: WorkerMonitor | null = null;
+  let metrics: { close(): void } | null = null;
   let watcher: { close(): Promise<void> } | null = null;
   try {
     const config = await loadServiceConfig(options.root, options.service);
@@ -55,6 +56,14 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     const info = { startedAt: new Date(), version: droverVersion() };
     control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
     await control.listen();
+    if (config.metrics) {
+      // Loaded only when asked for: a master without metrics carries none of it.
+      const { MetricsServer } = await import('./metrics/server.js');
+      const server = new MetricsServer(arbiter, config.metrics, info.startedAt);
+      metrics = server;
+      await server.listen();
+      log(`metrics on ${server.address}/metrics, live page on ${server.address}/`);
+    }
     arbiter.setupCluster();
     log(`starting ${plural(planSlots(config).length, 'worker')} for ${config.listen?.url ?? config.service} (node ${process.version})`);
     await arbiter.start();
@@ -74,6 +83,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     throw e;
   } finally {
     monitor?.stop();
+    metrics?.close();
     await watcher?.close();
     sentinel?.close();
     await pidfile?.remove();

@@ -10,6 +10,7 @@ export type ControlRequest = Tagged<
     | { type: 'status' }
     | { type: 'connections' }
     | { type: 'reload' }
+    | { type: 'scale'; role: string | null; target: { set: number } | { delta: number } }
     | { type: 'stop'; mode: StopMode }
   )
 >;

@@ -13,6 +13,17 @@ export interface WorkerStats {
   inflight: number;
   connections: number;
   elu: number;
+  /** WebSocket gateways only: clients online, groups, messages received from and sent to clients (counters). */
+  ws?: WsGatewayStats;
+  /** Log lines this worker could not write (the logs work adds it; absent = not counted). */
+  logLinesDropped?: number;
+}
+
+export interface WsGatewayStats {
+  clients: number;
+  groups: number;
+  messagesIn: number;
+  messagesOut: number;
 }
 
 export interface WorkerStatus extends WorkerStats {
@@ -93,8 +104,26 @@ export interface ReloadResult {
   /** Old workers still busy at stopTimeout, killed with requests in flight. */
   interrupted?: Interrupted[];
   replaced: Array<{ id: number; oldPid: number | null; newPid: number | null }>;
+  /** Workers the new config (or a count kept from `scale`) added, and ones it removed (they drained). */
+  added?: Array<{ id: number; pid: number | null }>;
+  removed?: Array<{ id: number; pid: number | null }>;
+  /** How counts set by `scale` fared: kept, or replaced by a changed config count. */
+  notes?: string[];
   generation: number;
   error?: { code: string; message: string; details?: string; hint?: string };
   /** The build the new workers run lags behind its sources (production only). */
   build?: BuildReport;
+}
+
+export interface ScaleResult {
+  ok: boolean;
+  role: string;
+  from: number;
+  to: number;
+  /** New workers, ready; and removed ones, drained and gone. */
+  added: Array<{ id: number; pid: number | null }>;
+  removed: Array<{ id: number; pid: number | null }>;
+  /** Until the new workers were ready or the removed ones had exited. */
+  durationMs: number;
+  error?: { code: string; message: string; hint?: string; details?: string };
 }

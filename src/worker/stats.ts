@@ -1,7 +1,7 @@
 // A worker's own figures: request and connection counters, a requests-per-second rate over a
 // sliding window (so a one-shot `status` under load is not 0), memory, event-loop utilisation.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import type { WorkerStats } from '../protocol/status.js';
+import type { WorkerStats, WsGatewayStats } from '../protocol/status.js';
 
 const WINDOW_SECONDS = 10;
 
@@ -13,6 +13,9 @@ export class WorkerCounters {
   private readonly buckets = new Array<number>(WINDOW_SECONDS).fill(0);
   private readonly bucketSecond = new Array<number>(WINDOW_SECONDS).fill(-1);
   private lastElu: EventLoopUtilization = performance.eventLoopUtilization();
+
+  /** Set by a WebSocket gateway: its clients, groups and message counters. */
+  wsStats: (() => WsGatewayStats) | null = null;
 
   /** Set by the worker: called once, when requests reaches requestLimit (0 = no limit). */
   requestLimit = 0;
@@ -57,6 +60,7 @@ export class WorkerCounters {
       inflight: this.inflight,
       connections: this.connections,
       elu: Math.round(elu.utilization * 1000) / 1000,
+      ...(this.wsStats ? { ws: this.wsStats() } : {}),
     };
   }
 }

@@ -19,6 +19,11 @@ export class ClientIndex<C extends IndexedClient> {
     return this.clients.size;
   }
 
+  /** Groups with at least one member. */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
   add(client: C): void {
     this.clients.set(client.id, client);
   }

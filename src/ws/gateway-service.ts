@@ -24,6 +24,7 @@ import { Relay } from './relay.js';
 export async function startGateway(config: WsServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
   const log = (message: string) => process.stderr.write(`[${worker.service} gateway ${worker.workerId} pid ${process.pid}] ${message}\n`);
   const gateway = new Gateway({ slot: worker.workerId, heartbeat: config.heartbeat, maxBufferedAmount: config.maxBufferedAmount, counters, log });
+  counters.wsStats = () => ({ clients: gateway.size, groups: gateway.groupCount, messagesIn: gateway.messagesIn, messagesOut: gateway.messagesOut });
   // Across hosts: never in the way of this host's pushes; Redis down is logged and retried.
   let relay: Relay | null = null;
   if (config.redis !== null) {

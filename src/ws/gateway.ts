@@ -49,6 +49,9 @@ export class Gateway {
   remote: RemoteRelay | null = null;
   private seq = 0;
   private readonly opContext: OpContext<Client>;
+  /** Messages received from and sent to clients, for the metrics (stats.ws). */
+  messagesIn = 0;
+  messagesOut = 0;
   // Listeners shared by every client (one closure per gateway, not per connection).
   private readonly wsOnMessage: (this: TaggedSocket, data: Buffer, isBinary: boolean) => void;
   private readonly wsOnPing: (this: TaggedSocket) => void;
@@ -90,6 +93,10 @@ export class Gateway {
     return this.index.size;
   }
 
+  get groupCount(): number {
+    return this.index.groupCount;
+  }
+
   // ── clients ────────────────────────────────────────────────────────────────────────────
 
   accept(ws: WebSocket, handshake: Handshake): void {
@@ -128,6 +135,7 @@ export class Gateway {
 
   private clientOnMessage(client: Client, data: Buffer, isBinary: boolean): void {
     client.lastSeen = Date.now();
+    this.messagesIn += 1;
     if (isBinary) {
       this.write(client, errorReply(REPLY_BAD_MESSAGE, 'binary messages are not routed: send JSON text like {"pathInfo":"module/Controller/action"}.'));
       return;
@@ -182,6 +190,7 @@ export class Gateway {
       return false;
     }
     ws.send(data, { binary });
+    this.messagesOut += 1;
     return true;
   }
 

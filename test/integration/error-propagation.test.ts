@@ -29,7 +29,7 @@ async function nothingLeft(p: Project): Promise<void> {
   await waitFor('no process left in the project', () => pidsUnder(p.root).length === 0);
 }
 
-test('an app that is missing or exports no listener: DROVER_ERR_APP_LOAD with its hint, once, from a daemon and from the foreground', TIMEOUT, scenario(async (p) => {
+test('an app that is missing (DROVER_ERR_APP_LOAD) or exports nothing drover serves (DROVER_ERR_APP_EXPORT): its code and hint, once, from a daemon and from the foreground', TIMEOUT, scenario(async (p) => {
   const port = await freePort();
   p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2, app: 'app/missing.js' });
   const missing = await runCli(p, ['web', 'start', '-d']);
@@ -42,7 +42,8 @@ test('an app that is missing or exports no listener: DROVER_ERR_APP_LOAD with it
   p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2, app: 'app/number.js' });
   const foreground = spawnProduction(p, 'web');
   assert.deepEqual(await foreground.waitForExit(), { code: 78, signal: null }, foreground.output());
-  assertOnce(foreground, 'DROVER_ERR_APP_LOAD', /hint: export default an Express app, Koa's app\.callback\(\), a \(req, res\) function, or \{ fetch \}\./);
+  assertOnce(foreground, 'DROVER_ERR_APP_EXPORT', /hint: export /);
+  assert.match(foreground.output(), /exports .*which drover cannot serve/, foreground.output());
   await nothingLeft(p);
 }, { app: false }));
 
@@ -105,7 +106,7 @@ test('`drover` alone prints the usage; unknown commands and services get a did-y
 
   const command = await runCli(p, ['web', 'stat']);
   assert.equal(command.code, 2, show(command));
-  assertOnce(command, 'DROVER_ERR_USAGE', /hint: did you mean "start"\? commands: start, stop, restart, reload, status, connections, systemd;|hint: did you mean "stop"\?/);
+  assertOnce(command, 'DROVER_ERR_USAGE', /hint: did you mean "start"\? commands: start, stop, restart, reload, scale, status, connections, systemd;|hint: did you mean "stop"\?/);
 
   for (const args of [['wbe', 'status'], ['wbe', 'start', '-d']]) {
     const service = await runCli(p, args);

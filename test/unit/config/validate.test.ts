@@ -85,6 +85,19 @@ test('a bad redis URL is refused without echoing its password', () => {
   );
 });
 
+test('metrics: off by default; a port alone is on 127.0.0.1; host:port and [v6]:port; bad values refused', () => {
+  assert.equal(validateServiceConfig('http', FILE, {}).metrics, null);
+  assert.deepEqual(validateServiceConfig('http', FILE, { metrics: { listen: 9100 } }).metrics, { host: '127.0.0.1', port: 9100, historySeconds: 600 });
+  assert.deepEqual(validateServiceConfig('http', FILE, { metrics: { listen: '9100' } }).metrics?.host, '127.0.0.1');
+  assert.deepEqual(validateServiceConfig('http', FILE, { metrics: { listen: '0.0.0.0:9100', historySeconds: 60 } }).metrics, { host: '0.0.0.0', port: 9100, historySeconds: 60 });
+  assert.deepEqual(validateServiceConfig('http', FILE, { metrics: { listen: '[::1]:9100' } }).metrics, { host: '::1', port: 9100, historySeconds: 600 });
+  refused({ metrics: {} }, /"metrics\.listen" must be a port/);
+  refused({ metrics: { listen: 'http://x:1' } }, /"metrics\.listen"/);
+  refused({ metrics: { listen: '127.0.0.1:70000' } }, /"metrics\.listen"/);
+  refused({ metrics: { listen: 9100, histry: 5 } }, /histry/);
+  refused({ metrics: { listen: 9100, historySeconds: 5 } }, /historySeconds/);
+});
+
 test('static files: "public" when it exists by default, publicDir false turns them off, static options validated', () => {
   const byDefault = validateServiceConfig('http', FILE, {});
   assert.ok(byDefault.kind === 'http' && byDefault.static);

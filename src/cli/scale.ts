@@ -1,0 +1,43 @@
+// `scale N | +N | -N` (and `business=N` or `--role business` for WebSocket): asks the master
+// to add or remove workers of one role and waits until the new ones answer or the removed
+// ones have drained. The master decides; this only parses and prints.
+import { DroverError, UsageError } from '../errors.js';
+import type { ScaleResult } from '../protocol/status.js';
+import { EXIT, forEachService, type CommandContext } from './context.js';
+import { askMaster } from './master-client.js';
+
+export interface ScaleRequest {
+  role: string | null;
+  target: { set: number } | { delta: number };
+}
+
+/** "3", "+2", "-1", "business=3"; `--role` names the role when the target does not. */
+export function parseScaleTarget(text: unknown, role: unknown): ScaleRequest {
+  const usage = 'run "drover <service> scale 4", "scale +1", "scale -1", or for WebSocket "scale business=3".';
+  if (typeof text !== 'string' || text === '') throw new UsageError('"scale" needs a count: N, +N or -N.', usage);
+  const match = /^(?:([A-Za-z][A-Za-z0-9_-]*)=)?([+-]?)(\d{1,6})$/.exec(text);
+  if (!match) throw new UsageError(`"${text}" is not a count for "scale" (expected N, +N, -N or role=N).`, usage);
+  const [, namedRole, sign, digits] = match;
+  if (namedRole && typeof role === 'string' && role !== namedRole) throw new UsageError(`"${text}" and --role ${role} name different roles.`, usage);
+  const n = Number(digits);
+  return {
+    role: namedRole ?? (typeof role === 'string' ? role : null),
+    target: sign === '' ? { set: n } : { delta: sign === '+' ? n : -n },
+  };
+}
+
+export async function scale(ctx: CommandContext): Promise<number> {
+  const request = parseScaleTarget(ctx.options.target, ctx.options.role);
+  return forEachService(ctx, async (service) => {
+    const result = await askMaster<ScaleResult>(ctx.root, service, { type: 'scale', role: request.role, target: request.target });
+    if (!result.ok) {
+      const code = result.error?.code === 'DROVER_ERR_SCALE_FAILED' ? 'DROVER_ERR_SCALE_FAILED' : 'DROVER_ERR_SCALE_REFUSED';
+      throw new DroverError(code, result.error?.message ?? `${service}: scale failed`, { hint: result.error?.hint, details: result.error?.details });
+    }
+    const lines = [`${service}: ${result.role} workers ${result.from} → ${result.to}${result.from === result.to ? ' (unchanged)' : ` in ${result.durationMs} ms`}`];
+    for (const a of result.added) lines.push(`  added worker ${a.id}: pid ${a.pid ?? '-'}`);
+    for (const r of result.removed) lines.push(`  removed worker ${r.id}: pid ${r.pid ?? '-'} (drained)`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,87 @@
+// The rules of `scale`, apart from the processes: which role a request means, the count it
+// asks for, the config the workers see afterwards, and what a later reload keeps.
+//
+// The rule for reloads: a count set by `scale` holds until the config file's own count for
+// that role changes. A reload that reads the same count as when `scale` ran keeps the scaled
+// count; one that reads a different count takes the file's (the operator edited it since).
+import type { ServiceConfig } from '../config/types.js';
+import { DroverError } from '../errors.js';
+
+/** More workers than this on one host is a typo, not a plan. */
+export const MAX_WORKERS_PER_ROLE = 256;
+
+export type ScaleTarget = { set: number } | { delta: number };
+
+export interface ScaleOverride {
+  /** The count `scale` set. */
+  count: number;
+  /** The config file's count for the role when it did. */
+  fileCount: number;
+}
+
+export function rolesOf(config: ServiceConfig): string[] {
+  if (config.kind === 'ws') return ['gateway', 'business'];
+  return [config.kind === 'http' ? 'http' : config.service];
+}
+
+export function roleCount(config: ServiceConfig, role: string): number {
+  if (config.kind === 'ws') return role === 'gateway' ? config.gateway.count : config.business.count;
+  return config.count;
+}
+
+/** The same config with `role` at `count` workers (frozen like the one it came from). */
+export function withRoleCount(config: ServiceConfig, role: string, count: number): ServiceConfig {
+  if (config.kind === 'ws') {
+    return Object.freeze(role === 'gateway' ? { ...config, gateway: Object.freeze({ count }) } : { ...config, business: Object.freeze({ count }) });
+  }
+  return Object.freeze({ ...config, count });
+}
+
+/** The config a reload runs: the file's, with each scaled count kept unless the file's count moved. */
+export function applyOverrides(
+  fileConfig: ServiceConfig,
+  overrides: Map<string, ScaleOverride>,
+): { config: ServiceConfig; kept: string[]; dropped: string[] } {
+  let config = fileConfig;
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const [role, override] of [...overrides]) {
+    const fileCount = roleCount(fileConfig, role);
+    if (fileCount === override.fileCount) {
+      config = withRoleCount(config, role, override.count);
+      kept.push(`${role}: ${override.count} workers as set by scale (the config says ${fileCount})`);
+    } else {
+      overrides.delete(role);
+      dropped.push(`${role}: the config's count changed (${override.fileCount} → ${fileCount}), so it replaces the ${override.count} set by scale`);
+    }
+  }
+  return { config, kept, dropped };
+}
+
+/** Which role a request means; refuses what cannot be scaled at runtime. */
+export function resolveRole(config: ServiceConfig, role: string | null): string {
+  const roles = rolesOf(config);
+  if (role === null) {
+    if (roles.length === 1) return roles[0]!;
+    throw refused(`${config.service} has ${roles.join(' and ')} workers: say which to scale.`, `run "drover ${config.service} scale business=3" (or --role business).`);
+  }
+  if (!roles.includes(role)) throw refused(`${config.service} has no "${role}" workers (its roles: ${roles.join(', ')}).`, `run "drover ${config.service} scale <N>"${roles.length > 1 ? ' with --role ' + roles.join('|') : ''}.`);
+  if (config.kind === 'ws' && role === 'gateway') {
+    // Business workers link to gateways 1..gateway.count, fixed at their boot, and a gateway
+    // removed at runtime would drop its clients: the gateway count changes with a restart.
+    throw refused(`${config.service}: gateway workers cannot be scaled at runtime (they hold the client connections and every business worker links to a fixed set of them).`, `change "gateway.count" in ${config.source} and run "drover ${config.service} restart"; business workers scale at runtime.`);
+  }
+  return role;
+}
+
+export function targetCount(current: number, target: ScaleTarget, service: string, role: string): number {
+  const count = 'set' in target ? target.set : current + target.delta;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS_PER_ROLE) {
+    throw refused(`${service}: ${role} would have ${count} workers; the count must be from 1 to ${MAX_WORKERS_PER_ROLE}.`, `there are ${current} now; "stop" the service to have none.`);
+  }
+  return count;
+}
+
+function refused(message: string, hint: string): DroverError {
+  return new DroverError('DROVER_ERR_SCALE_REFUSED', message, { hint });
+}
