@@ -2,9 +2,11 @@
 // argv → command. The only place that prints an error and sets the exit code.
 //
 // `status` is what scripts and monitors call in a loop, so it must stay close to `node -e 0`:
-// a plain `<service> status|connections [--json]` skips yargs (60 ms to import) and loads only
-// its own command. Everything else, --help included, goes through the full parser.
+// `<service> status|connections` with the options users pass skips yargs (60 ms to import) and
+// loads only its own command (cli/fast-path.ts). Everything else, --help included, goes
+// through the full parser.
 import type { CommandContext } from './cli/context.js';
+import { parseFastPath } from './cli/fast-path.js';
 
 type Command = (ctx: CommandContext) => Promise<number>;
 
@@ -21,20 +23,12 @@ const COMMAND_MODULES: Record<string, () => Promise<Command>> = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const fast = fastPath(argv);
+  const fast = parseFastPath(argv);
   const parsed = fast ?? (await (await import('./cli/parse.js')).parseArgs(argv));
   if (parsed.options.exit) return (parsed.options.exitCode as number | undefined) ?? 0; // --help / --version / usage were printed
   const { projectRoot } = await import('./paths.js');
   const run = await COMMAND_MODULES[parsed.command]!();
   return run({ root: projectRoot(parsed.root), service: parsed.service, options: parsed.options });
-}
-
-function fastPath(argv: string[]): { service: string; command: string; root: undefined; options: Record<string, unknown> } | null {
-  const [service, command, ...rest] = argv;
-  if (!service || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(service)) return null;
-  if (command !== 'status' && command !== 'connections') return null;
-  if (rest.some((a) => a !== '--json')) return null;
-  return { service, command, root: undefined, options: { json: rest.length > 0 } };
 }
 
 try {

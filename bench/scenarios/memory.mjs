@@ -1,5 +1,6 @@
-// Scenario 4: memory. drover's master against the bare node:cluster primary (and against the
-// absolute target of DESIGN.md §8, ≤ 45 MiB), drover's workers against bare workers, idle
+// Scenario 4: memory. drover's master against the bare node:cluster primary (DESIGN.md §8:
+// ≤ 1.08 × idle, growth over the load runs ≤ 1.2 × the bare primary's), drover's workers
+// against bare workers, idle
 // (read once right after each started, before any load) and after load (now: after the
 // throughput scenario, or after a short keep-alive load of its own if that did not run).
 // Every figure is VmRSS from /proc/<pid>/status, read the same way for both; drover's own
@@ -47,14 +48,24 @@ export async function run(ctx) {
         bareWorkersMiB: b.workers.map((w) => w.rss / MiB),
       };
       const f = figures[key];
-      const master = ratio({ id: `master-rss-${when.replace(' ', '-')}-${drover}`, name: `master RSS ${when}, ${drover} ÷ ${bare} primary`, of: drover, reference: bare, a: [f.droverMasterMiB], b: [f.bareMasterMiB], better: 'lower' });
+      // DESIGN.md §8: idle, the master within 1.08 × the bare primary; after load, see growth below.
+      const masterTarget = when === 'idle' ? { op: '<=', value: 1.08 } : null;
+      const master = ratio({ id: `master-rss-${when.replace(' ', '-')}-${drover}`, name: `master RSS ${when}, ${drover} ÷ ${bare} primary`, of: drover, reference: bare, a: [f.droverMasterMiB], b: [f.bareMasterMiB], target: masterTarget, better: 'lower' });
       const worker = ratio({ id: `worker-rss-${when.replace(' ', '-')}-${drover}`, name: `worker RSS ${when} (mean), ${drover} ÷ ${bare}`, of: drover, reference: bare, a: [mean(f.droverWorkersMiB)], b: [mean(f.bareWorkersMiB)], better: 'lower' });
-      const abs = absolute({ id: `master-rss-mib-${when.replace(' ', '-')}-${drover}`, name: `master RSS ${when}, ${drover}`, of: drover, unit: 'MiB', values: [f.droverMasterMiB], target: { op: '<=', value: 45, unit: 'MiB' } });
+      const abs = absolute({ id: `master-rss-mib-${when.replace(' ', '-')}-${drover}`, name: `master RSS ${when}, ${drover}`, of: drover, unit: 'MiB', values: [f.droverMasterMiB] });
       ratios.push(master, worker, abs);
-      rows.push({ figure: abs.name, drover: `${fmt(f.droverMasterMiB, 1)} MiB`, reference: `(status --json: ${fmt(f.droverMasterReportedMiB, 1)} MiB)`, ratio: '', target: targetText(abs.target), met: abs.met });
-      rows.push({ figure: master.name, drover: `${fmt(f.droverMasterMiB, 1)} MiB`, reference: `${fmt(f.bareMasterMiB, 1)} MiB`, ratio: range(master.ratio), target: '' });
+      rows.push({ figure: master.name, drover: `${fmt(f.droverMasterMiB, 1)} MiB (status --json: ${fmt(f.droverMasterReportedMiB, 1)})`, reference: `${fmt(f.bareMasterMiB, 1)} MiB`, ratio: range(master.ratio), target: targetText(master.target), met: master.met });
       rows.push({ figure: worker.name, drover: `${f.droverWorkersMiB.map((x) => fmt(x, 1)).join(' / ')} MiB`, reference: `${f.bareWorkersMiB.map((x) => fmt(x, 1)).join(' / ')} MiB`, ratio: range(worker.ratio), target: '' });
     }
+    // How much each master grew over the load runs (new connections per request included).
+    const idle = figures[`${drover} idle`];
+    const after = figures[`${drover} after load`];
+    const droverGrowth = after.droverMasterMiB - idle.droverMasterMiB;
+    const bareGrowth = after.bareMasterMiB - idle.bareMasterMiB;
+    const growth = ratio({ id: `master-rss-growth-${drover}`, name: `master RSS growth over the load runs, ${drover} ÷ ${bare} primary`, of: drover, reference: bare, a: [Math.max(droverGrowth, 0)], b: [Math.max(bareGrowth, 0)], target: { op: '<=', value: 1.2 }, better: 'lower' });
+    ratios.push(growth);
+    const signed = (x) => `${x >= 0 ? '+' : ''}${fmt(x, 1)} MiB`;
+    rows.push({ figure: growth.name, drover: signed(droverGrowth), reference: signed(bareGrowth), ratio: range(growth.ratio), target: targetText(growth.target), met: growth.met });
   }
   // Whether drover's workers loaded tsx for this plain-JS app (they should not): a worker that
   // registered tsx's loader has one more thread than a bare worker, its module hooks thread

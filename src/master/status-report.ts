@@ -1,5 +1,7 @@
 // Builds `status` and `connections` answers. Workers are asked in parallel; one that does not
-// answer within a second keeps its row, with its last known figures and busy: true.
+// answer within a second keeps its row, with its last known figures and busy: true. A worker
+// already silent for part of that second (the monitor's ping is pending) is waited for only
+// for the rest of it, so a hung worker never holds `status` up for more than a second in all.
 import type { ConnectionInfo, ServiceStatus, WorkerConnections, WorkerStatus } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
 import type { WorkerHandle } from './worker-handle.js';
@@ -39,7 +41,8 @@ export async function buildConnections(arbiter: Arbiter): Promise<WorkerConnecti
     listRows(arbiter)
       .filter((row) => row.handle)
       .map(async ({ handle, slotId }) => {
-        const connections: ConnectionInfo[] | null = await handle!.requestConnections(ANSWER_WITHIN_MS);
+        const wait = ANSWER_WITHIN_MS - handle!.silentForMs();
+        const connections: ConnectionInfo[] | null = wait > 0 ? await handle!.requestConnections(wait) : null;
         return { id: slotId, pid: handle!.pid, busy: connections === null, connections: connections ?? [] };
       }),
   );
@@ -63,7 +66,8 @@ async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: A
   // Only a worker that was ready when asked can be called busy: one still booting may be
   // compiling its code and answer late for that reason.
   const wasReady = handle?.state === 'ready';
-  const fresh = handle && handle.state !== 'dead' ? await handle.requestStats(ANSWER_WITHIN_MS) : null;
+  const wait = handle ? ANSWER_WITHIN_MS - handle.silentForMs() : 0;
+  const fresh = handle && handle.state !== 'dead' && wait > 0 ? await handle.requestStats(wait) : null;
   // Everything else is read after the wait, so one row never mixes before and after a crash.
   const slot = arbiter.slots.find((s) => s.id === slotId);
   const base = {

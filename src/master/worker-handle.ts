@@ -50,6 +50,12 @@ export class WorkerHandle {
   onRecycleRequest: ((reason: string) => void) | null = null;
   /** When the worker last answered a ping; the monitor calls it hung past hungTimeout. */
   lastAnswerAt = Date.now();
+  /**
+   * When the oldest request it has not answered was sent (null: it answered everything). A
+   * status that finds it silent for a second already says busy at once instead of waiting
+   * another second for it.
+   */
+  unansweredSince: number | null = null;
 
   constructor(
     readonly worker: Worker,
@@ -99,10 +105,12 @@ export class WorkerHandle {
   /** Asks for fresh stats; null if no answer within timeoutMs (the worker is busy). */
   async requestStats(timeoutMs: number): Promise<WorkerStats | null> {
     const reply = await this.request({ type: 'stats-request' }, timeoutMs);
-    if (reply?.type !== 'stats') return null;
-    this.stats = reply.stats;
-    this.lastAnswerAt = Date.now();
-    return reply.stats;
+    return reply?.type === 'stats' ? reply.stats : null;
+  }
+
+  /** How long the worker has left a request unanswered (0: none pending). */
+  silentForMs(now = Date.now()): number {
+    return this.unansweredSince === null ? 0 : now - this.unansweredSince;
   }
 
   async requestConnections(timeoutMs: number): Promise<ConnectionInfo[] | null> {
@@ -120,6 +128,7 @@ export class WorkerHandle {
   ): Promise<WorkerToMaster | null> {
     if (!this.alive) return null;
     const requestId = this.nextRequestId++;
+    this.unansweredSince ??= Date.now();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.replies.delete(requestId);
@@ -141,6 +150,10 @@ export class WorkerHandle {
   }
 
   private onReply(requestId: number, message: WorkerToMaster): void {
+    // Any answer, even one that comes after its requester gave up, shows the loop is alive.
+    this.unansweredSince = null;
+    this.lastAnswerAt = Date.now();
+    if (message.type === 'stats') this.stats = message.stats;
     this.replies.get(requestId)?.(message);
     this.replies.delete(requestId);
   }
