@@ -1,5 +1,6 @@
 // The validated, frozen shape of a service config. Files in config/ are user input; this is
 // what the rest of drover sees after src/config/validate.ts has checked every key.
+import type { RedisConfig } from './redis.js';
 
 export type ServiceKind = 'http' | 'ws' | 'custom';
 export type SchedulingPolicy = 'rr' | 'none';
@@ -117,8 +118,8 @@ export interface WsServiceConfig extends CommonConfig {
   maxBufferedAmount: number;
   /** ms over which a stopping gateway spreads its clients' 1001 closes. */
   closeSpreadMs: number;
-  /** "redis://host:port[?prefix=name]": pushes and queries reach the gateways of every host sharing it; null = this host only. */
-  redis: string | null;
+  /** Pushes and queries reach the gateways of every host sharing this Redis; null = this host only. */
+  redis: RedisConfig | null;
 }
 
 export interface CustomServiceConfig extends CommonConfig {

@@ -1,7 +1,7 @@
 // Turns what a config file exported into a frozen ServiceConfig, or throws a ConfigError that
 // names the file, the key, the rule and the value. Defaults live here, in one place.
 import os from 'node:os';
-import { parseRedisUrl } from '../ws/redis.js';
+import { readRedis } from './redis.js';
 import { ConfigReader } from './reader.js';
 import type {
   BackoffConfig,
@@ -120,15 +120,6 @@ function readWs(r: ConfigReader, common: Common, cpus: number): WsServiceConfig 
   return config;
 }
 
-function readRedis(r: ConfigReader): string | null {
-  const value = r.string('redis', null);
-  if (value !== null && parseRedisUrl(value) === null) {
-    // Never echo a password into a terminal or a log.
-    const shown = value.replace(/\/\/([^/@]*)@/, (_m, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
-    r.fail('redis', 'a URL like "redis://127.0.0.1:6379" (optionally redis://user:password@host:port, and ?prefix=name for the channels)', shown);
-  }
-  return value;
-}
 
 function readCustom(r: ConfigReader, common: Common): CustomServiceConfig {
   const handler = r.string('handler', null);

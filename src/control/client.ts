@@ -2,6 +2,7 @@
 // little else.
 import net from 'node:net';
 import { DroverError, NotRunningError, reviveError } from '../errors.js';
+import { LineFramer } from '../local/lines.js';
 import { PROTO } from '../protocol/envelope.js';
 import { parseControlLine, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
 
@@ -16,7 +17,6 @@ export const TAKE_WITHIN_MS = 5000;
 
 export class ControlClient {
   private nextId = 1;
-  private buffer = '';
   private readonly pending = new Map<number, (response: ControlResponse) => void>();
   private closedResolve!: () => void;
   /** Resolves when the master closes the connection (it does so just before it exits). */
@@ -24,7 +24,8 @@ export class ControlClient {
 
   private constructor(private readonly socket: net.Socket) {
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.socketOnData(chunk));
+    const lines = new LineFramer((line) => this.socketOnLine(line));
+    socket.on('data', (chunk: string) => lines.push(chunk));
     socket.on('close', () => this.socketOnClose());
     socket.on('error', () => undefined); // 'close' follows and settles everything
   }
@@ -80,16 +81,11 @@ export class ControlClient {
     this.socket.destroy();
   }
 
-  private socketOnData(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const response = parseControlLine<ControlResponse>(this.buffer.slice(0, newline));
-      this.buffer = this.buffer.slice(newline + 1);
-      if (!response) continue;
-      this.pending.get(response.id)?.(response);
-      this.pending.delete(response.id);
-    }
+  private socketOnLine(line: string): void {
+    const response = parseControlLine<ControlResponse>(line);
+    if (!response) return;
+    this.pending.get(response.id)?.(response);
+    this.pending.delete(response.id);
   }
 
   private socketOnClose(): void {

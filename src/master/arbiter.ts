@@ -4,6 +4,7 @@
 import cluster from 'node:cluster';
 import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
+import { reloadableRole } from '../config/roles.js';
 import type { ServiceConfig } from '../config/types.js';
 import { DroverError, isErrorCode } from '../errors.js';
 import type { LogHub } from '../log/hub.js';
@@ -532,11 +533,6 @@ export function planSlots(config: ServiceConfig): Array<{ id: number; role: stri
   const slots: Array<{ id: number; role: string }> = [];
   for (const [role, count] of roles) for (let i = 0; i < count; i++) slots.push({ id: slots.length + 1, role });
   return slots;
-}
-
-/** WebSocket gateways hold the client connections: a reload replaces only business workers. */
-export function reloadableRole(config: ServiceConfig, role: string): boolean {
-  return !(config.kind === 'ws' && role === 'gateway');
 }
 
 function assertNever(value: never): never {

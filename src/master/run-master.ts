@@ -8,6 +8,7 @@ import { DroverError, LogFileError } from '../errors.js';
 import { guardStdio } from '../log/guard.js';
 import { LogHub } from '../log/hub.js';
 import { servicePaths } from '../paths.js';
+import type { DaemonReport } from '../protocol/daemon-report.js';
 import { PROTO } from '../protocol/envelope.js';
 import { Arbiter, planSlots } from './arbiter.js';
 import { CommandQueue } from './command-queue.js';
@@ -30,11 +31,6 @@ export interface RunMasterOptions {
   /** Where the log lines go: the service's log file (a daemon), or this process's stdout/stderr (default: the foreground modes). */
   logTo?: 'file' | 'stdio';
 }
-
-/** Messages a daemonized master sends to the CLI that started it, then it lets go. */
-export type DaemonReport =
-  | { proto: typeof PROTO; type: 'started'; status: unknown }
-  | { proto: typeof PROTO; type: 'start-failed'; error: ReturnType<DroverError['toJSON']> };
 
 export async function runMaster(options: RunMasterOptions): Promise<void> {
   guardStdio();
