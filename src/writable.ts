@@ -3,7 +3,7 @@
 // to do, instead of a raw mkdir stack.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DroverError } from './errors.js';
+import { droverError } from './errors.js';
 
 const REFUSED = new Set(['EACCES', 'EPERM', 'EROFS']);
 
@@ -37,10 +37,5 @@ export function openForAppend(file: string, purpose: string): number {
 export function notWritable(error: unknown, where: string, purpose: string): unknown {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (!REFUSED.has(code)) return error;
-  const readOnly = code === 'EROFS';
-  return new DroverError('DROVER_ERR_NOT_WRITABLE', `cannot write ${where} (${purpose}): ${readOnly ? 'the file system is read-only' : 'permission denied'} (${code}).`, {
-    hint: readOnly
-      ? 'point drover at a writable place: a writable project root (--root), a "logFile" on a writable volume, or mount one on pidfiles/ and logs/.'
-      : `make it writable by the user running drover (uid ${process.getuid?.() ?? '?'}), e.g. "chown -R $(id -u) ${where}", or run drover as the project's owner.`,
-  });
+  return droverError('DROVER_ERR_NOT_WRITABLE', { where, purpose, errno: code, uid: process.getuid?.() ?? '?' });
 }

@@ -2,7 +2,7 @@
 import { listServices, checkServiceName } from '../config/services.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigNotFoundError, DroverError } from '../errors.js';
+import { droverError, ConfigNotFoundError } from '../errors.js';
 import { configDir, servicePaths } from '../paths.js';
 
 export interface CommandContext {
@@ -30,9 +30,7 @@ export function servicesOf(ctx: CommandContext): string[] {
   }
   const services = listServices(ctx.root);
   if (services.length === 0) {
-    throw new DroverError('DROVER_ERR_CONFIG_NOT_FOUND', `no services are configured in ${ctx.root}/config.`, {
-      hint: 'add config/worker_<name>.js files, or run drover from the project root (or pass --root).',
-    });
+    throw droverError('DROVER_ERR_CONFIG_NOT_FOUND', { root: ctx.root });
   }
   return services;
 }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DroverError, reviveError } from '../errors.js';
+import { droverError, reviveError } from '../errors.js';
 import { distDir, servicePaths } from '../paths.js';
 import type { DaemonReport } from '../protocol/daemon-report.js';
 import { makeDir, openForAppend } from '../writable.js';
@@ -35,17 +35,14 @@ export async function startDaemon(root: string, service: string, logFile: string
     if (report.type === 'started') return report.status as ServiceStatus;
     const tail = readTail(log, startOffset, TAIL_LINES);
     if (report.type === 'start-failed') {
-      const e = reviveError(report.error);
+      const e = report.error;
       // An error with a code of its own says all there is (the log only repeats it); the tail
       // is for failures of the user's code, whose own output may tell why.
       const own = e.code !== 'DROVER_ERR_START_FAILED' && e.code !== 'DROVER_ERR_BOOT_FAILED';
       const logPart = own ? `log: ${log}` : tail && `log (${log}):\n${tail}`;
-      throw new DroverError(e.code, e.message, { hint: e.hint, details: [e.details, logPart].filter(Boolean).join('\n\n') });
+      throw reviveError(e, { details: logPart || undefined });
     }
-    throw new DroverError('DROVER_ERR_START_FAILED', `${service} master exited with code ${report.code} before it was ready.`, {
-      hint: `see the log: ${log}`,
-      details: tail ? `log (${log}):\n${tail}` : undefined,
-    });
+    throw droverError('DROVER_ERR_START_FAILED', { service, masterExitCode: report.code, log }, { details: tail ? `log (${log}):\n${tail}` : undefined });
   } finally {
     child.removeAllListeners();
     if (child.connected) child.disconnect();

@@ -3,7 +3,7 @@
 // SIGKILLs the master and every process under it by pid and removes what the master would
 // have removed (pidfile, its lock, the control socket).
 import fs from 'node:fs';
-import { DroverError, NotRunningError } from '../errors.js';
+import { droverError, NotRunningError } from '../errors.js';
 import { descendantPids, isAlive, isDroverMaster, readPid } from '../master/pid.js';
 import { servicePaths } from '../paths.js';
 import { askMaster } from './master-client.js';
@@ -29,18 +29,14 @@ export async function forceStop(root: string, service: string): Promise<number |
   }
   if (pid === null || !isAlive(pid)) return pid;
   if (!isDroverMaster(pid, service)) {
-    throw new DroverError('DROVER_ERR_CONTROL_UNREACHABLE', `${service}: pid ${pid} in ${paths.pidfile} is alive but is not a drover master of ${service}; it was left alone.`, {
-      hint: `the pidfile is stale (its pid was reused); remove ${paths.pidfile} and its .lock folder.`,
-    });
+    throw droverError('DROVER_ERR_CONTROL_UNREACHABLE', { service, pid, pidfile: paths.pidfile, notAMaster: true });
   }
   // The master first, so that it cannot respawn what we kill; then everything under it.
   const family = [pid, ...descendantPids(pid)];
   for (const p of family) killQuietly(p);
   for (const p of descendantPids(pid)) if (!family.includes(p)) (family.push(p), killQuietly(p));
   if (!(await gone(family, GONE_MS))) {
-    throw new DroverError('DROVER_ERR_STOP_TIMEOUT', `${service}: pids ${family.filter(isAlive).join(', ')} are still alive ${GONE_MS / 1000}s after SIGKILL.`, {
-      hint: 'they may be in uninterruptible sleep (D state, a hung disk or NFS mount); look at "ps -o pid,stat,wchan -p <pid>".',
-    });
+    throw droverError('DROVER_ERR_STOP_TIMEOUT', { service, alive: family.filter(isAlive), afterSeconds: GONE_MS / 1000, sigkilled: true });
   }
   removeLeftovers(paths.pidfile, paths.socket);
   return pid;

@@ -3,7 +3,7 @@
 // deadline: a stopped or hung master makes a command fail with DROVER_ERR_CONTROL_TIMEOUT,
 // never hang.
 import { ControlClient } from '../control/client.js';
-import { DroverError, NotRunningError } from '../errors.js';
+import { DroverError, droverError, NotRunningError } from '../errors.js';
 import { isAlive, readPid } from '../master/pid.js';
 import { servicePaths } from '../paths.js';
 
@@ -16,9 +16,7 @@ export async function connectMaster(root: string, service: string): Promise<Cont
   } catch (error) {
     const pid = readPid(paths.pidfile);
     if (pid !== null && isAlive(pid)) {
-      throw new DroverError('DROVER_ERR_CONTROL_UNREACHABLE', `${service}: pid ${pid} in ${paths.pidfile} is alive but no master answers on ${paths.socket}.`, {
-        hint: `if that is a drover master, it is stuck: "drover ${service} stop --force" ends it and its workers; otherwise the pidfile is stale and the next start removes it.`,
-      });
+      throw droverError('DROVER_ERR_CONTROL_UNREACHABLE', { service, pid, pidfile: paths.pidfile, socket: paths.socket });
     }
     throw error instanceof NotRunningError ? error : new NotRunningError(service, paths.socket);
   }
@@ -82,7 +80,5 @@ function explainTimeout(error: unknown, root: string, service: string, what: str
   if (!(error instanceof DroverError) || error.code !== 'DROVER_ERR_CONTROL_TIMEOUT') return error;
   const paths = servicePaths(root, service);
   const pid = readPid(paths.pidfile);
-  return new DroverError('DROVER_ERR_CONTROL_TIMEOUT', `${service}: the master (pid ${pid ?? 'unknown'}) accepted the connection on ${paths.socket} but ${what}.`, {
-    hint: `it is alive but stuck, or stopped ("kill -CONT ${pid}" resumes it). "drover ${service} stop --force" ends it and its workers. A request it had not read in time is dropped, not run later.`,
-  });
+  return droverError('DROVER_ERR_CONTROL_TIMEOUT', { service, pid, socket: paths.socket, what });
 }

@@ -1,6 +1,6 @@
 // `reload`: a rolling reload, synchronous (usable as systemd's ExecReload): returns when the
 // rollout has finished, non-zero when it was refused or rolled back.
-import { DroverError } from '../errors.js';
+import { droverError } from '../errors.js';
 import type { ReloadResult } from '../protocol/status.js';
 import { EXIT, forEachService, type CommandContext } from './context.js';
 import { askMasterAndWatch } from './master-client.js';
@@ -11,11 +11,12 @@ export async function reload(ctx: CommandContext): Promise<number> {
     const result = await askMasterAndWatch<ReloadResult>(ctx.root, service, { type: 'reload' });
     if (!result.ok) {
       // The cause keeps its own code and hint (DROVER_ERR_APP_LOAD, _CONFIG, ...) in the message.
-      const cause = result.error?.code && result.error.code !== 'DROVER_ERR_RELOAD_FAILED' ? ` [${result.error.code}]` : '';
-      throw new DroverError('DROVER_ERR_RELOAD_FAILED', `${service} reload failed${cause}: ${result.error?.message ?? 'unknown reason'}`, {
-        hint: `${result.error?.hint ? `${result.error.hint} ` : ''}The workers that were serving before the reload are still serving; fix the cause and reload again.`,
-        details: result.error?.details,
-      });
+      const cause = result.error?.code && result.error.code !== 'DROVER_ERR_RELOAD_FAILED' ? result.error.code : undefined;
+      throw droverError(
+        'DROVER_ERR_RELOAD_FAILED',
+        { service, failure: result.error?.message ?? 'unknown reason', ...(cause ? { cause } : {}), ...(result.error?.hint ? { causeHint: result.error.hint } : {}) },
+        { details: result.error?.details },
+      );
     }
     const added = new Set((result.added ?? []).map((a) => a.id));
     const pairs = result.replaced.map((r) => (added.has(r.id) ? `  worker ${r.id}: added, pid ${r.newPid ?? '-'}` : `  worker ${r.id}: ${r.oldPid ?? '-'} → ${r.newPid ?? '-'}`));

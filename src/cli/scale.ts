@@ -1,7 +1,7 @@
 // `scale N | +N | -N` (and `business=N` or `--role business` for WebSocket): asks the master
 // to add or remove workers of one role and waits until the new ones answer or the removed
 // ones have drained. The master decides; this only parses and prints.
-import { DroverError, UsageError } from '../errors.js';
+import { droverError, reviveError, UsageError } from '../errors.js';
 import type { ScaleResult } from '../protocol/status.js';
 import { EXIT, forEachService, type CommandContext } from './context.js';
 import { askMaster } from './master-client.js';
@@ -31,8 +31,8 @@ export async function scale(ctx: CommandContext): Promise<number> {
   return forEachService(ctx, async (service) => {
     const result = await askMaster<ScaleResult>(ctx.root, service, { type: 'scale', role: request.role, target: request.target });
     if (!result.ok) {
-      const code = result.error?.code === 'DROVER_ERR_SCALE_FAILED' ? 'DROVER_ERR_SCALE_FAILED' : 'DROVER_ERR_SCALE_REFUSED';
-      throw new DroverError(code, result.error?.message ?? `${service}: scale failed`, { hint: result.error?.hint, details: result.error?.details });
+      // The master's error keeps its code (SCALE_REFUSED, SCALE_FAILED, ...) and its words.
+      throw result.error ? reviveError(result.error) : droverError('DROVER_ERR_INTERNAL', { request: 'scale', failure: 'a failed scale came back without its error' });
     }
     const lines = [`${service}: ${result.role} workers ${result.from} → ${result.to}${result.from === result.to ? ' (unchanged)' : ` in ${result.durationMs} ms`}`];
     for (const a of result.added) lines.push(`  added worker ${a.id}: pid ${a.pid ?? '-'}`);

@@ -2,7 +2,7 @@
 // deadline, `--force` kills now (by pid if the master does not answer). Returns once the
 // master has exited and removed its files. A master that stops answering meanwhile makes it
 // fail with DROVER_ERR_CONTROL_TIMEOUT instead of waiting forever.
-import { DroverError, NotRunningError } from '../errors.js';
+import { droverError, NotRunningError } from '../errors.js';
 import { isAlive, isDroverMaster, processState, readPid } from '../master/pid.js';
 import { servicePaths } from '../paths.js';
 import type { StopMode } from '../protocol/control-messages.js';
@@ -59,9 +59,7 @@ async function waitForExit(service: string, pid: number): Promise<void> {
   const deadline = Date.now() + EXIT_WAIT_MS;
   while (isAlive(pid)) {
     if (Date.now() > deadline) {
-      throw new DroverError('DROVER_ERR_STOP_TIMEOUT', `${service} master (pid ${pid}) is still alive ${EXIT_WAIT_MS / 1000}s after it stopped its workers.`, {
-        hint: `look at its log; "drover ${service} stop --force" ends it and its workers.`,
-      });
+      throw droverError('DROVER_ERR_STOP_TIMEOUT', { service, pid, afterSeconds: EXIT_WAIT_MS / 1000 });
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { DroverError } from '../errors.js';
+import { DroverError, droverError, ConfigError } from '../errors.js';
 
 const requireFromHere = createRequire(import.meta.url);
 const ESM_SYNTAX = /^\s*(export\s|import\s+[\w{*])/m;
@@ -58,9 +58,7 @@ function requireConfig(file: string, shown: string): unknown {
     if (!(error instanceof SyntaxError)) throw error;
     if (ESM_SYNTAX.test(source)) {
       const rename = path.basename(file).replace(/\.c?js$/, '.mjs');
-      throw new DroverError('DROVER_ERR_CONFIG', `${shown} uses ES module syntax (export/import), but this project is CommonJS (its package.json has no "type": "module").`, {
-        hint: `rename it to ${path.join(path.dirname(shown), rename)}, or write it as module.exports = { … }.`,
-      });
+      throw droverError('DROVER_ERR_CONFIG', { file: shown, esmInCommonJs: path.join(path.dirname(shown), rename) });
     }
     throw configLoadError(`${shown}:${syntaxLocation(error, 1)}`, `syntax error: ${error.message}`);
   }
@@ -85,10 +83,8 @@ async function importEsmConfig(file: string, shown: string): Promise<unknown> {
   }
 }
 
-function configLoadError(where: string, message: string): DroverError {
-  return new DroverError('DROVER_ERR_CONFIG', `${where}: ${message}`, {
-    hint: 'fix the file and run the command again; nothing was started or changed.',
-  });
+function configLoadError(where: string, rule: string): DroverError {
+  return new ConfigError(where, rule);
 }
 
 /** "line:col" of a V8 SyntaxError whose stack starts "file:line\nsource\n   ^^^". */

@@ -1,7 +1,7 @@
 // The CLI's side of the control socket. Kept free of heavy imports: `status` loads this and
 // little else.
 import net from 'node:net';
-import { DroverError, NotRunningError, reviveError } from '../errors.js';
+import { droverError, reviveError, NotRunningError } from '../errors.js';
 import { LineFramer } from '../local/lines.js';
 import { PROTO } from '../protocol/envelope.js';
 import { parseControlLine, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
@@ -22,7 +22,11 @@ export class ControlClient {
   /** Resolves when the master closes the connection (it does so just before it exits). */
   readonly closed = new Promise<void>((resolve) => (this.closedResolve = resolve));
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly service: string,
+    private readonly path: string,
+  ) {
     socket.setEncoding('utf8');
     const lines = new LineFramer((line) => this.socketOnLine(line));
     socket.on('data', (chunk: string) => lines.push(chunk));
@@ -38,7 +42,7 @@ export class ControlClient {
       const fail = (error: Error) => {
         clearTimeout(timer);
         socket.destroy();
-        reject(Object.assign(new NotRunningError(service, path), { cause: error }));
+        reject(new NotRunningError(service, path, error));
       };
       socket.once('error', fail);
       socket.once('connect', () => {
@@ -47,7 +51,7 @@ export class ControlClient {
         resolve();
       });
     });
-    return new ControlClient(socket);
+    return new ControlClient(socket, service, path);
   }
 
   /**
@@ -64,7 +68,7 @@ export class ControlClient {
           ? null
           : setTimeout(() => {
               this.pending.delete(id);
-              reject(new DroverError('DROVER_ERR_CONTROL_TIMEOUT', `no answer to "${body.type}" within ${timeoutMs} ms`));
+              reject(droverError('DROVER_ERR_CONTROL_TIMEOUT', { service: this.service, pid: null, socket: this.path, what: `did not answer "${body.type}" within ${timeoutMs} ms` }));
             }, timeoutMs);
       this.pending.set(id, (r) => {
         if (timer) clearTimeout(timer);
@@ -95,7 +99,7 @@ export class ControlClient {
         id,
         type: 'result',
         ok: false,
-        error: { code: 'DROVER_ERR_CONTROL_CLOSED', message: 'the master closed the control connection before answering.' },
+        error: droverError('DROVER_ERR_CONTROL_CLOSED', {}).toJSON(),
       });
     }
     this.pending.clear();

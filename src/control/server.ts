@@ -2,7 +2,7 @@
 // Mode 0600: whoever can talk to it can stop the service.
 import fs from 'node:fs';
 import type net from 'node:net';
-import { DroverError, type SerializedError } from '../errors.js';
+import { DroverError, droverError, type SerializedError } from '../errors.js';
 import { LineFramer } from '../local/lines.js';
 import { listenLocalSocket } from '../local/socket.js';
 import { PROTO } from '../protocol/envelope.js';
@@ -60,7 +60,7 @@ async function answer(socket: net.Socket, request: ControlRequest, handler: Cont
   // now would be a reload or a stop nobody is waiting for.
   if (typeof request.deadline === 'number' && Date.now() > request.deadline) {
     const late = Date.now() - request.deadline;
-    response = { proto: PROTO, id: request.id, type: 'result', ok: false, error: { code: 'DROVER_ERR_REQUEST_EXPIRED', message: `"${request.type}" arrived ${late} ms after its deadline and was not acted on.` } };
+    response = { proto: PROTO, id: request.id, type: 'result', ok: false, error: droverError('DROVER_ERR_REQUEST_EXPIRED', { request: request.type, lateMs: late }).toJSON() };
     onExpired?.(request, late);
     if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
     return;
@@ -69,12 +69,18 @@ async function answer(socket: net.Socket, request: ControlRequest, handler: Cont
     const data = await handler(request, socket);
     response = { proto: PROTO, id: request.id, type: 'result', ok: true, data: data ?? null };
   } catch (error) {
-    response = { proto: PROTO, id: request.id, type: 'result', ok: false, error: serialize(error) };
+    response = { proto: PROTO, id: request.id, type: 'result', ok: false, error: serialize(error, request.type) };
   }
   if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
 }
 
-function serialize(error: unknown): SerializedError {
+/**
+ * Every failure a user can cause is a DroverError with its own code by the time it reaches a
+ * handler; anything else thrown while answering is drover's own fault: DROVER_ERR_INTERNAL,
+ * with its stack (DROVER_ERR_CONTROL is kept for a code this CLI does not know).
+ */
+function serialize(error: unknown, request: string): SerializedError {
   if (error instanceof DroverError) return error.toJSON();
-  return { code: 'DROVER_ERR_CONTROL', message: error instanceof Error ? error.message : String(error) };
+  const failure = error instanceof Error ? error.message : String(error);
+  return droverError('DROVER_ERR_INTERNAL', { request, failure }, { details: error instanceof Error ? error.stack : undefined }).toJSON();
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { DroverError } from '../errors.js';
+import { droverError } from '../errors.js';
 
 /** A sun_path holds 108 bytes on Linux, 104 on macOS (with its NUL): the shorter of the two. */
 export const MAX_SOCKET_PATH_BYTES = 103;
@@ -15,9 +15,7 @@ export function checkSocketPath(socketPath: string, what: string): void {
   if (process.platform === 'win32') return;
   const bytes = Buffer.byteLength(socketPath);
   if (bytes <= MAX_SOCKET_PATH_BYTES) return;
-  throw new DroverError('DROVER_ERR_SOCKET_PATH', `the ${what} path is too long: ${socketPath} (${bytes} bytes; a Unix socket allows ${MAX_SOCKET_PATH_BYTES}).`, {
-    hint: 'move the project to a shorter path, or give the service a shorter name.',
-  });
+  throw droverError('DROVER_ERR_SOCKET_PATH', { what, path: socketPath, bytes, max: MAX_SOCKET_PATH_BYTES });
 }
 
 /**

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
 import { reloadableRole } from '../config/roles.js';
 import type { ServiceConfig } from '../config/types.js';
-import { DroverError, isErrorCode } from '../errors.js';
+import { DroverError, droverError, describeError, isErrorCode } from '../errors.js';
 import type { LogHub } from '../log/hub.js';
 import { plural } from '../words.js';
 import { distDir } from '../paths.js';
@@ -114,10 +114,8 @@ export class Arbiter {
       // The worker's own code and hint reach the CLI (DROVER_ERR_APP_LOAD, _PORT_IN_USE, ...);
       // an error of the user's code with no code of ours is a start-up failure.
       const code = isErrorCode(f.code) && f.code !== 'DROVER_ERR_BOOT_FAILED' ? f.code : 'DROVER_ERR_START_FAILED';
-      throw new DroverError(code, `${this.config.service} could not start: ${f.message}`, {
-        hint: f.hint ?? (f.details ? 'the error and its stack are below: fix it and start again.' : 'fix the cause and start again.'),
-        details: f.details || undefined,
-      });
+      const words = describeError('DROVER_ERR_START_FAILED', { service: this.config.service, failure: f.message, stackBelow: Boolean(f.details) });
+      throw new DroverError(code, { message: words.message, hint: f.hint ?? words.hint }, { details: f.details || undefined });
     }
     this.state = 'running';
     this.log(`${this.config.service} running: ${plural(handles.length, 'worker')} (${handles.map((h) => h.pid).join(', ')})`);
@@ -176,7 +174,7 @@ export class Arbiter {
     if (slot.current === null) slot.current = handle;
     if (handle.pid) this.options.sentinel.add(handle.pid);
     const timer = setTimeout(() => {
-      handle.failBoot({ code: 'DROVER_ERR_BOOT_FAILED', message: `worker ${slot.id} (pid ${handle.pid}) was not ready within readyTimeout (${this.config.readyTimeout} ms)`, details: '' });
+      handle.failBoot({ ...droverError('DROVER_ERR_BOOT_FAILED', { workerId: slot.id, pid: handle.pid, readyTimeout: this.config.readyTimeout }).toJSON(), details: '' });
       handle.kill('SIGKILL');
     }, this.config.readyTimeout);
     handle.ready.then(
@@ -353,7 +351,7 @@ export class Arbiter {
   /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */
   private async waitReady(handle: WorkerHandle): Promise<BootFailure | null> {
     const stop = this.queue.stopSignal;
-    const stopped: BootFailure = { code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' };
+    const stopped: BootFailure = { ...droverError('DROVER_ERR_RELOAD_FAILED', { stopDuringReload: true }).toJSON(), details: '' };
     if (stop.aborted) return stopped;
     // The signal lives as long as the master: its listener goes as soon as this wait is over,
     // or every reload would leave one per worker behind (MaxListenersExceededWarning at the 6th).
@@ -403,7 +401,7 @@ export class Arbiter {
     let role: string;
     try {
       if (!['running', 'errored'].includes(this.state)) {
-        throw new DroverError('DROVER_ERR_SCALE_REFUSED', `${this.config.service} is ${this.state}: it scales once it is running.`, { hint: 'wait for it and run the command again.' });
+        throw droverError('DROVER_ERR_SCALE_REFUSED', { service: this.config.service, state: this.state });
       }
       role = resolveRole(this.config, requestedRole);
       result.role = role;
@@ -429,7 +427,7 @@ export class Arbiter {
         this.config = previous;
         const f = failures[0]!;
         this.log(`scale ${role} ${result.from} → ${result.to} failed: ${f.message}`);
-        return { ...result, durationMs: Date.now() - startedAt, error: { code: 'DROVER_ERR_SCALE_FAILED', message: `${f.message}; the new workers were stopped, the others kept serving`, hint: f.hint ?? 'read the worker\'s error in the log, fix it and scale again.', details: f.details || undefined } };
+        return { ...result, durationMs: Date.now() - startedAt, error: droverError('DROVER_ERR_SCALE_FAILED', f.hint ? { failure: f.message, failureHint: f.hint } : { failure: f.message }, { details: f.details || undefined }).toJSON() };
       }
       result.added = handles.map((h) => ({ id: h.slotId, pid: h.pid }));
     } else if (result.to < result.from) {

@@ -6,6 +6,7 @@
 // kernel): one pending reload covers any burst of reload requests; a stop cancels pending
 // reloads and merges with a pending stop, keeping the stronger mode.
 import type { StopMode } from '../protocol/control-messages.js';
+import { droverError } from '../errors.js';
 import type { ReloadResult, ScaleResult } from '../protocol/status.js';
 import type { ScaleTarget } from './scale.js';
 
@@ -133,7 +134,7 @@ function cancelReload(command: Extract<Command, { kind: 'reload' }>, why: string
     durationMs: 0,
     replaced: [],
     generation: 0,
-    error: { code: 'DROVER_ERR_RELOAD_FAILED', message: `reload cancelled: ${why}.` },
+    error: droverError('DROVER_ERR_RELOAD_FAILED', { cancelled: why }).toJSON(),
   };
   for (const w of command.waiters) w.resolve(result);
 }
@@ -147,7 +148,7 @@ function cancelScale(command: Extract<Command, { kind: 'scale' }>): void {
     added: [],
     removed: [],
     durationMs: 0,
-    error: { code: 'DROVER_ERR_SCALE_REFUSED', message: 'scale cancelled: a stop was requested.', hint: 'start the service again; it starts with the count in its config.' },
+    error: droverError('DROVER_ERR_SCALE_REFUSED', { cancelledByStop: true }).toJSON(),
   };
   for (const w of command.waiters) w.resolve(result);
 }

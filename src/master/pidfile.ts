@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { AlreadyRunningError, DroverError } from '../errors.js';
+import { droverError, AlreadyRunningError } from '../errors.js';
 import { makeDir } from '../writable.js';
 import { isAlive, readPid } from './pid.js';
 
@@ -50,9 +50,7 @@ export class Pidfile {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-          throw new DroverError('DROVER_ERR_LOCK', `cannot lock ${this.options.pidfile}: ${(error as Error).message}`, {
-            hint: 'check that the pidfiles/ folder is writable by this user.',
-          });
+          throw droverError('DROVER_ERR_LOCK', { pidfile: this.options.pidfile, failure: (error as Error).message });
         }
         await this.clearIfStale(deadline);
       }
@@ -80,9 +78,7 @@ export class Pidfile {
       // over a lock nobody refreshes once it is `stale`.
       if (Date.now() > deadline) {
         if (pid !== null) throw new AlreadyRunningError(this.options.service, pid);
-        throw new DroverError('DROVER_ERR_LOCK', `${this.lockPath} is held, and kept fresh, by a process that wrote no pid to ${this.options.pidfile}.`, {
-          hint: 'another drover master may be starting here; if none is, remove the lock folder and start again.',
-        });
+        throw droverError('DROVER_ERR_LOCK', { pidfile: this.options.pidfile, lock: this.lockPath });
       }
       await new Promise((resolve) => setTimeout(resolve, pid === null ? 25 : 250));
       return;

@@ -4,7 +4,7 @@ import { ControlClient } from '../control/client.js';
 import { ControlServer } from '../control/server.js';
 import { loadProcessConfig, loadServiceConfig } from '../config/load.js';
 import type { ServiceConfig } from '../config/types.js';
-import { DroverError, LogFileError } from '../errors.js';
+import { DroverError, droverError, LogFileError } from '../errors.js';
 import { guardStdio } from '../log/guard.js';
 import { LogHub } from '../log/hub.js';
 import { servicePaths } from '../paths.js';
@@ -89,7 +89,10 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     await arbiter.run();
     log('stopped');
   } catch (error) {
-    const e = error instanceof DroverError ? error : new DroverError('DROVER_ERR_START_FAILED', String((error as Error)?.stack ?? error));
+    const e =
+      error instanceof DroverError
+        ? error
+        : droverError('DROVER_ERR_START_FAILED', { service: options.service, failure: error instanceof Error ? error.message : String(error), stackBelow: error instanceof Error }, { details: error instanceof Error ? error.stack : undefined });
     reportToParent({ proto: PROTO, type: 'start-failed', error: e.toJSON() });
     throw e;
   } finally {

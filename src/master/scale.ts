@@ -5,7 +5,7 @@
 // that role changes. A reload that reads the same count as when `scale` ran keeps the scaled
 // count; one that reads a different count takes the file's (the operator edited it since).
 import type { ServiceConfig } from '../config/types.js';
-import { DroverError } from '../errors.js';
+import { droverError } from '../errors.js';
 
 /** More workers than this on one host is a typo, not a plan. */
 export const MAX_WORKERS_PER_ROLE = 256;
@@ -63,13 +63,13 @@ export function resolveRole(config: ServiceConfig, role: string | null): string 
   const roles = rolesOf(config);
   if (role === null) {
     if (roles.length === 1) return roles[0]!;
-    throw refused(`${config.service} has ${roles.join(' and ')} workers: say which to scale.`, `run "drover ${config.service} scale business=3" (or --role business).`);
+    throw droverError('DROVER_ERR_SCALE_REFUSED', { service: config.service, roles });
   }
-  if (!roles.includes(role)) throw refused(`${config.service} has no "${role}" workers (its roles: ${roles.join(', ')}).`, `run "drover ${config.service} scale <N>"${roles.length > 1 ? ' with --role ' + roles.join('|') : ''}.`);
+  if (!roles.includes(role)) throw droverError('DROVER_ERR_SCALE_REFUSED', { service: config.service, role, roles });
   if (config.kind === 'ws' && role === 'gateway') {
     // Business workers link to gateways 1..gateway.count, fixed at their boot, and a gateway
     // removed at runtime would drop its clients: the gateway count changes with a restart.
-    throw refused(`${config.service}: gateway workers cannot be scaled at runtime (they hold the client connections and every business worker links to a fixed set of them).`, `change "gateway.count" in ${config.source} and run "drover ${config.service} restart"; business workers scale at runtime.`);
+    throw droverError('DROVER_ERR_SCALE_REFUSED', { service: config.service, gatewayIn: config.source });
   }
   return role;
 }
@@ -77,11 +77,7 @@ export function resolveRole(config: ServiceConfig, role: string | null): string 
 export function targetCount(current: number, target: ScaleTarget, service: string, role: string): number {
   const count = 'set' in target ? target.set : current + target.delta;
   if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS_PER_ROLE) {
-    throw refused(`${service}: ${role} would have ${count} workers; the count must be from 1 to ${MAX_WORKERS_PER_ROLE}.`, `there are ${current} now; "stop" the service to have none.`);
+    throw droverError('DROVER_ERR_SCALE_REFUSED', { service, role, count, current, max: MAX_WORKERS_PER_ROLE });
   }
   return count;
-}
-
-function refused(message: string, hint: string): DroverError {
-  return new DroverError('DROVER_ERR_SCALE_REFUSED', message, { hint });
 }

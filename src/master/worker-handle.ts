@@ -4,6 +4,7 @@
 import type { Worker } from 'node:cluster';
 import type { WorkerOutput } from '../log/hub.js';
 import { PROTO } from '../protocol/envelope.js';
+import { droverError } from '../errors.js';
 import type { ConnectionInfo, WorkerState, WorkerStats } from '../protocol/status.js';
 import { EXIT_BOOT_FAILED, type MasterToWorker, type MessageOf, type WorkerToMaster } from '../protocol/worker-messages.js';
 
@@ -100,8 +101,8 @@ export class WorkerHandle {
     this.exitInfo = info;
     if (this.readyAt === 0) {
       const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
-      const booted = info.code === EXIT_BOOT_FAILED ? 'failed to boot' : `${how} before it was ready`;
-      this.failBoot({ code: 'DROVER_ERR_BOOT_FAILED', message: `worker ${this.slotId} (pid ${this.pid}) ${booted}`, details: '' });
+      const exit = info.code === EXIT_BOOT_FAILED ? 'failed to boot' : `${how} before it was ready`;
+      this.failBoot({ ...droverError('DROVER_ERR_BOOT_FAILED', { workerId: this.slotId, pid: this.pid, exit }).toJSON(), details: '' });
     }
     for (const reply of this.replies.values()) reply({ proto: PROTO, type: 'stats', requestId: 0, stats: this.stats });
     this.replies.clear();

@@ -7,7 +7,7 @@
 // also get their close() once the worker has drained, so their onClose / onApplicationShutdown
 // hooks run as they would after a listen().
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DroverError } from '../errors.js';
+import { droverError } from '../errors.js';
 import { fetchListener, type FetchHandler } from './fetch-adapter.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -41,8 +41,7 @@ export async function serveExport(exported: unknown, specifier: string): Promise
   }
   // Express apps (and every request listener) are functions; Fastify and Koa are not.
   if (isFunction(app)) return { listener: app as unknown as RequestListener, close: null };
-  throw new DroverError('DROVER_ERR_APP_EXPORT', `the "app" module ${specifier} exports ${describe(app)}, which drover cannot serve.`, {
-    hint: `export default ${ACCEPTED_KINDS}.`,
+  throw droverError('DROVER_ERR_APP_EXPORT', { specifier, exported: describe(app), accepted: ACCEPTED_KINDS }, {
     // Shown where a worker's boot failure is shown (instead of a stack: the user's export is the cause).
     details: `drover serves ${ACCEPTED_KINDS}.`,
   });

@@ -3,7 +3,7 @@
 // and drains on request. It never decides the service's fate: the master does.
 import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
-import { DroverError } from '../errors.js';
+import { describeError, DroverError } from '../errors.js';
 import { guardStdio } from '../log/guard.js';
 import { PROTO } from '../protocol/envelope.js';
 import {
@@ -115,7 +115,9 @@ async function boot(): Promise<void> {
     const known = e instanceof DroverError;
     const code = known ? e.code : 'DROVER_ERR_BOOT_FAILED';
     const details = (known ? e.details : e.stack) ?? (known ? '' : String(e));
-    const boot = { proto: PROTO, type: 'boot-failed', code, message: `worker ${worker.workerId} (pid ${process.pid}) failed to boot: ${e.message}`, details } as const;
+    // A code of its own travels with the worker's wording of the boot failure around it.
+    const { message } = describeError('DROVER_ERR_BOOT_FAILED', { workerId: worker.workerId, pid: process.pid, failure: e.message });
+    const boot = { proto: PROTO, type: 'boot-failed', code, message, details } as const;
     send(known && e.hint ? { ...boot, hint: e.hint } : boot, () => process.exit(EXIT_BOOT_FAILED));
   }
 }

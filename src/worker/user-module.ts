@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DroverError } from '../errors.js';
+import { droverError } from '../errors.js';
 import { compiledCounterpart } from '../paths.js';
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
@@ -39,9 +39,7 @@ export async function importUserModule(file: string, root: string): Promise<Reco
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     const e = error as Error;
-    throw new DroverError('DROVER_ERR_APP_LOAD', `cannot load ${path.relative(root, file)}: ${summary(e.message)}`, {
-      details: e.stack,
-    });
+    throw droverError('DROVER_ERR_APP_LOAD', { file: path.relative(root, file), failure: summary(e.message) }, { details: e.stack });
   }
 }
 
@@ -56,9 +54,7 @@ export async function requireUserModule(
   const source = findModuleFile(place.codeRoot, specifier) ?? findModuleFile(root, specifier);
   const file = source && codeFileFor(source, place);
   if (!file) {
-    throw new DroverError('DROVER_ERR_APP_LOAD', `${what} "${specifier}" was not found (looked for ${specifier}{${SOURCE_EXTENSIONS.join(',')}} under ${root}).`, {
-      hint: 'check the path in the service config; it is relative to the project root.',
-    });
+    throw droverError('DROVER_ERR_APP_LOAD', { what, specifier, looked: `${specifier}{${SOURCE_EXTENSIONS.join(',')}}`, root });
   }
   return importUserModule(file, root);
 }
@@ -80,9 +76,7 @@ function enableTypeScript(file: string, root: string): Promise<void> {
       apis = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-      throw new DroverError('DROVER_ERR_TYPESCRIPT', `${path.relative(root, file)} is TypeScript, and the TypeScript loader "tsx" is not installed.`, {
-        hint: 'run "npm install --save-dev tsx" to run TypeScript sources (debug mode), or build the app (tsc) so production runs the compiled JavaScript.',
-      });
+      throw droverError('DROVER_ERR_TYPESCRIPT', { file: path.relative(root, file) });
     }
     apis[0].register();
     apis[1].register();

@@ -3,7 +3,7 @@
 // Business workers use their own links; any other process on the host (the HTTP service's
 // code, a script) uses `gateway` from 'drover', which finds the gateways' sockets under the
 // project root.
-import { DroverError } from '../errors.js';
+import { droverError } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import type { GatewayApi } from './api.js';
 import { gatewayOf } from './client-id.js';
@@ -65,9 +65,7 @@ async function one(pool: LinkPool, op: OpName, args: unknown[], absent: unknown)
 async function every(pool: LinkPool, op: OpName, args: unknown[]): Promise<unknown[]> {
   const links = await pool.all();
   if (links.length === 0) {
-    throw new DroverError('DROVER_ERR_WS_UNAVAILABLE', `no gateway of the WebSocket service answers (${pool.describe()}).`, {
-      hint: 'start the service ("drover ws start -d"), or pass the right root and service to createGateway().',
-    });
+    throw droverError('DROVER_ERR_WS_UNAVAILABLE', { looked: pool.describe() });
   }
   // One gateway (the first) also relays the operation to the other hosts, if there are any.
   const answers = await Promise.allSettled(links.map((link, i) => link.call(op, args, undefined, i === 0)));
