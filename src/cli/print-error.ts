@@ -1,15 +1,12 @@
 // The one place that prints an error: "error: … / hint: … / code: …", then any details.
-import { DroverError } from '../errors.js';
+// An error without a code of ours is drover's own bug: DROVER_ERR_INTERNAL, stack and all.
+import { DroverError, droverError } from '../errors.js';
 
 export function printError(error: unknown): void {
-  if (error instanceof DroverError) {
-    const lines = [`error: ${error.message}`];
-    if (error.hint) lines.push(`  hint: ${error.hint}`);
-    lines.push(`  code: ${error.code}`);
-    if (error.details) lines.push('', error.details.trimEnd());
-    process.stderr.write(`${lines.join('\n')}\n`);
-    return;
-  }
-  const e = error as Error;
-  process.stderr.write(`error: ${e?.stack ?? String(error)}\n  hint: this is a bug in drover; please report it with the output above.\n`);
+  const e = error instanceof DroverError ? error : droverError('DROVER_ERR_INTERNAL', { failure: (error as Error)?.stack ?? String(error) });
+  const lines = [`error: ${e.message}`];
+  if (e.hint) lines.push(`  hint: ${e.hint}`);
+  lines.push(`  code: ${e.code}`);
+  if (e.details) lines.push('', e.details.trimEnd());
+  process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -88,8 +88,22 @@ export const CATALOGUE = {
   ),
   DROVER_ERR_RELOAD_FAILED: entry(
     // `cause`: the code of what made it fail, when that has its own (APP_LOAD, CONFIG, ...).
-    (p: { service: string; cause?: string; failure: string; causeHint?: string } | { cancelled: string } | { stopDuringReload: true }) =>
-      'service' in p ? `${p.service} reload failed${p.cause ? ` [${p.cause}]` : ''}: ${p.failure}` : 'cancelled' in p ? `reload cancelled: ${p.cancelled}.` : 'a stop was requested during the reload',
+    // In the master a failed step keeps its cause's code and is worded here (configRefused,
+    // rolloutStopped); the CLI then reports it as RELOAD_FAILED with the cause in brackets.
+    (
+      p:
+        | { service: string; cause?: string; failure: string; causeHint?: string }
+        | { cancelled: string }
+        | { stopDuringReload: true }
+        | { configRefused: string }
+        | { rolloutStopped: string },
+    ) => {
+      if ('service' in p) return `${p.service} reload failed${p.cause ? ` [${p.cause}]` : ''}: ${p.failure}`;
+      if ('cancelled' in p) return `reload cancelled: ${p.cancelled}.`;
+      if ('configRefused' in p) return `the new config was refused, nothing was changed: ${p.configRefused}`;
+      if ('rolloutStopped' in p) return `${p.rolloutStopped}; the rollout stopped and the old workers keep serving`;
+      return 'a stop was requested during the reload';
+    },
     (p) => ('service' in p ? `${p.causeHint ? `${p.causeHint} ` : ''}The workers that were serving before the reload are still serving; fix the cause and reload again.` : undefined),
   ),
   DROVER_ERR_SCALE_REFUSED: entry(
@@ -136,9 +150,10 @@ export const CATALOGUE = {
     (p: { code: string; failure: string }) => `the master answered with an error this drover does not know (${p.code}): ${p.failure}`,
     () => 'run the same drover version as the running master, or restart the service with this one.',
   ),
+  // An error with no code of ours: in the master while it answered a request, or in the CLI.
   DROVER_ERR_INTERNAL: entry(
-    (p: { request: string; failure: string }) => `the master failed while answering "${p.request}": ${p.failure}`,
-    () => 'this is a bug in drover: the master keeps running; please report it with the stack below.',
+    (p: { request: string; failure: string } | { failure: string }) => ('request' in p ? `the master failed while answering "${p.request}": ${p.failure}` : p.failure),
+    (p) => ('request' in p ? 'this is a bug in drover: the master keeps running; please report it with the stack below.' : 'this is a bug in drover; please report it with the output above.'),
   ),
   DROVER_ERR_CONTROL_TIMEOUT: entry(
     (p: { service: string; pid: number | null; socket: string; what: string }) =>

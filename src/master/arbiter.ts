@@ -276,7 +276,7 @@ export class Arbiter {
       fileConfig = await loadServiceConfig(this.options.root, this.config.service);
     } catch (error) {
       const e = error as DroverError;
-      return fail(e.code ?? 'DROVER_ERR_CONFIG', `the new config was refused, nothing was changed: ${e.message}`, undefined, e.hint);
+      return fail(e.code ?? 'DROVER_ERR_CONFIG', describeError('DROVER_ERR_RELOAD_FAILED', { configRefused: e.message }).message, undefined, e.hint);
     }
     const previousConfig = this.config;
     if (!this.config.reloadable) {
@@ -319,7 +319,7 @@ export class Arbiter {
           for (const [role, o] of previousScaled) this.scaled.set(role, o);
         }
         this.state = 'running';
-        return fail(failure.code, `${failure.message}; the rollout stopped and the old workers keep serving`, failure.details, failure.hint);
+        return fail(failure.code, describeError('DROVER_ERR_RELOAD_FAILED', { rolloutStopped: failure.message }).message, failure.details, failure.hint);
       }
       slot.current = fresh;
       slot.recordReady();
@@ -408,8 +408,9 @@ export class Arbiter {
       result.from = this.slots.filter((s) => s.role === role).length;
       result.to = targetCount(result.from, target, this.config.service, role);
     } catch (error) {
-      const e = error as DroverError;
-      return { ...result, error: { code: e.code, message: e.message, hint: e.hint } };
+      // A refusal has its code; anything else is a bug, answered as DROVER_ERR_INTERNAL by the control server.
+      if (!(error instanceof DroverError)) throw error;
+      return { ...result, error: error.toJSON() };
     }
     const previous = this.config;
     this.config = withRoleCount(this.config, role, result.to);
