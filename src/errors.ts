@@ -1,9 +1,9 @@
 // DroverError and the named errors: each is a code of src/errors/catalogue.ts with its
 // parameters; the catalogue words the message and the hint. docs/errors.md lists the codes
 // with what to do; test/unit/errors.test.ts keeps the three in step.
-import { CATALOGUE, type ErrorCode, type ErrorParams } from './errors/catalogue.js';
+import { CATALOGUE, type ErrorCode, type ErrorParams, type UsageProblem } from './errors/catalogue.js';
 
-export type { ErrorCode, ErrorParams } from './errors/catalogue.js';
+export type { ErrorCode, ErrorParams, UsageProblem } from './errors/catalogue.js';
 
 export const ERROR_CODES = Object.keys(CATALOGUE) as ErrorCode[];
 
@@ -67,7 +67,7 @@ export function reviveError(e: SerializedError, extra: Extra = {}): DroverError 
   return new DroverError(e.code, { message: e.message, hint: e.hint }, { ...extra, details });
 }
 
-export class UsageError extends DroverError { constructor(problem: string, hint?: string) { super('DROVER_ERR_USAGE', describeError('DROVER_ERR_USAGE', hint === undefined ? { problem } : { problem, hint })); } }
+export class UsageError extends DroverError { constructor(problem: UsageProblem) { super('DROVER_ERR_USAGE', describeError('DROVER_ERR_USAGE', problem)); } }
 export class ConfigError extends DroverError { constructor(file: string, rule: string) { super('DROVER_ERR_CONFIG', describeError('DROVER_ERR_CONFIG', { file, rule })); } }
 export class ConfigNotFoundError extends DroverError { constructor(service: string, configDir: string, known: string[] = []) { super('DROVER_ERR_CONFIG_NOT_FOUND', describeError('DROVER_ERR_CONFIG_NOT_FOUND', { service, configDir, known })); } }
 export class UnknownServiceError extends DroverError { constructor(service: string, known: string[]) { super('DROVER_ERR_UNKNOWN_SERVICE', describeError('DROVER_ERR_UNKNOWN_SERVICE', { service, known })); } }

@@ -13,7 +13,7 @@ const DEFAULT_LINES = 20;
 
 export async function logs(ctx: CommandContext): Promise<number> {
   const services = servicesOf(ctx);
-  if (services.length !== 1) throw new UsageError('"logs" reads one service\'s log.', `name the service: ${services.map((s) => `"drover ${s} logs"`).join(', ')}.`);
+  if (services.length !== 1) throw new UsageError({ kind: 'logs-one-service', services });
   const service = services[0]!;
   const config = await loadServiceConfig(ctx.root, service);
   const file = servicePaths(ctx.root, service, config.logFile).logFile;
@@ -34,7 +34,7 @@ export async function logs(ctx: CommandContext): Promise<number> {
 function lineCount(value: unknown): number {
   if (value === undefined) return DEFAULT_LINES;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`-n takes a whole number of lines (received ${String(value)}).`);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError({ kind: 'logs-lines', received: String(value) });
   return n;
 }
 
@@ -42,7 +42,7 @@ function lineCount(value: unknown): number {
 function workerFilter(value: unknown): (line: string) => boolean {
   if (value === undefined) return () => true;
   const wanted = String(value);
-  if (wanted !== 'master' && !/^[1-9][0-9]*$/.test(wanted)) throw new UsageError(`--worker takes a worker id (as in "status") or "master" (received ${wanted}).`);
+  if (wanted !== 'master' && !/^[1-9][0-9]*$/.test(wanted)) throw new UsageError({ kind: 'logs-worker', received: wanted });
   const id = wanted === 'master' ? null : Number(wanted);
   return (line) => {
     const record = parseLine(line);

@@ -75,7 +75,7 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError({ kind: 'parser', said: message });
     });
   // `drover` alone prints the usage, on stderr, and fails like any usage error (exit 2).
   if (argv.length === 0) {
@@ -89,11 +89,11 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
   const options: Record<string, unknown> = {};
   for (const name of ['daemon', 'watch', 'json', 'graceful', 'force', 'production', 'user', 'role', 'lines', 'follow', 'worker']) {
     if (args[name] === undefined) continue;
-    if (!ALLOWED[command].includes(name)) throw new UsageError(`"${command}" does not take --${name}.`, `run "drover --help" for what each command takes.`);
+    if (!ALLOWED[command].includes(name)) throw new UsageError({ kind: 'option-not-taken', command, option: name });
     options[name] = args[name];
   }
   if (command === 'status' && options.daemon) options.watch = true;
-  if (args.target !== undefined && command !== 'scale') throw new UsageError(`"${command}" takes no argument (received "${String(args.target)}").`, `run "drover --help" for what each command takes.`);
+  if (args.target !== undefined && command !== 'scale') throw new UsageError({ kind: 'argument-not-taken', command, received: String(args.target) });
   if (command === 'scale') options.target = args.target;
   return { service: String(args.service), command, root: args.root as string | undefined, options };
 }
@@ -101,7 +101,7 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
 function unknownCommand(command: string): UsageError {
   const near = nearest(command, [...Object.keys(COMMANDS), ...Object.keys(PROJECT_COMMANDS)]);
   const list = Object.keys(COMMANDS).join(', ');
-  return new UsageError(`unknown command "${command}".`, `${near ? `did you mean "${near}"? ` : ''}commands: ${list}; "drover --help" says what each does.`);
+  return new UsageError({ kind: 'unknown-command', command, near, commands: list });
 }
 
 /** `drover init [--root DIR]`: no service, no other option. */
@@ -111,7 +111,7 @@ function parseInit(rest: string[]): ParsedArgs {
     const arg = rest[i]!;
     if (arg === '--root' && rest[i + 1] !== undefined) root = rest[++i];
     else if (arg.startsWith('--root=')) root = arg.slice('--root='.length);
-    else throw new UsageError(`"init" does not take ${JSON.stringify(arg)}.`, 'run "drover init" in the project root, or "drover init --root DIR".');
+    else throw new UsageError({ kind: 'init-argument', received: arg });
   }
   return { service: '', command: 'init', root, options: {} };
 }

@@ -13,12 +13,11 @@ export interface ScaleRequest {
 
 /** "3", "+2", "-1", "business=3"; `--role` names the role when the target does not. */
 export function parseScaleTarget(text: unknown, role: unknown): ScaleRequest {
-  const usage = 'run "drover <service> scale 4", "scale +1", "scale -1", or for WebSocket "scale business=3".';
-  if (typeof text !== 'string' || text === '') throw new UsageError('"scale" needs a count: N, +N or -N.', usage);
+  if (typeof text !== 'string' || text === '') throw new UsageError({ kind: 'scale-count-missing' });
   const match = /^(?:([A-Za-z][A-Za-z0-9_-]*)=)?([+-]?)(\d{1,6})$/.exec(text);
-  if (!match) throw new UsageError(`"${text}" is not a count for "scale" (expected N, +N, -N or role=N).`, usage);
+  if (!match) throw new UsageError({ kind: 'scale-count-bad', text });
   const [, namedRole, sign, digits] = match;
-  if (namedRole && typeof role === 'string' && role !== namedRole) throw new UsageError(`"${text}" and --role ${role} name different roles.`, usage);
+  if (namedRole && typeof role === 'string' && role !== namedRole) throw new UsageError({ kind: 'scale-roles-differ', text, role });
   const n = Number(digits);
   return {
     role: namedRole ?? (typeof role === 'string' ? role : null),

@@ -15,7 +15,7 @@ export async function start(ctx: CommandContext): Promise<number> {
   const services = servicesOf(ctx);
   if (productionForeground(ctx)) {
     if (services.length > 1) {
-      throw new UsageError('--production runs one service per process.', `run one process (or systemd unit, or container) per service: ${services.map((s) => `"drover ${s} start --production"`).join(', ')}.`);
+      throw new UsageError({ kind: 'production-one-service', services });
     }
     return startInProduction(ctx.root, services[0]!);
   }

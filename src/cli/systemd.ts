@@ -16,7 +16,7 @@ const MARGIN_S = 20;
 export async function systemd(ctx: CommandContext): Promise<number> {
   const [service] = servicesOf(ctx);
   if (ctx.service === 'all') {
-    throw new UsageError('"systemd" prints the unit of one service.', 'run it once per service, e.g. "drover http systemd > /etc/systemd/system/app-http.service".');
+    throw new UsageError({ kind: 'systemd-one-service' });
   }
   const config = await loadServiceConfig(ctx.root, service!);
   const user = typeof ctx.options.user === 'string' ? ctx.options.user : ownerOf(ctx.root);

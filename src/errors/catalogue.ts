@@ -19,12 +19,37 @@ function entry<P>(message: (p: P) => string, hint?: (p: P) => string | undefined
 }
 
 const FIX_CONFIG = 'fix the file and run the command again; nothing was started or changed.';
+const SCALE_USAGE = 'run "drover <service> scale 4", "scale +1", "scale -1", or for WebSocket "scale business=3".';
+const WHAT_EACH_TAKES = 'run "drover --help" for what each command takes.';
+
+/** The command-line mistakes: [message, hint (the general one when absent)]. */
+const USAGE = {
+  // yargs words its own parse errors (unknown option, missing value): passed through.
+  parser: (p: { said: string }) => [p.said],
+  'unknown-command': (p: { command: string; near: string | null | undefined; commands: string }) => [
+    `unknown command "${p.command}".`,
+    `${p.near ? `did you mean "${p.near}"? ` : ''}commands: ${p.commands}; "drover --help" says what each does.`,
+  ],
+  'option-not-taken': (p: { command: string; option: string }) => [`"${p.command}" does not take --${p.option}.`, WHAT_EACH_TAKES],
+  'argument-not-taken': (p: { command: string; received: string }) => [`"${p.command}" takes no argument (received "${p.received}").`, WHAT_EACH_TAKES],
+  'init-argument': (p: { received: string }) => [`"init" does not take ${JSON.stringify(p.received)}.`, 'run "drover init" in the project root, or "drover init --root DIR".'],
+  'scale-count-missing': (_p: object) => ['"scale" needs a count: N, +N or -N.', SCALE_USAGE],
+  'scale-count-bad': (p: { text: string }) => [`"${p.text}" is not a count for "scale" (expected N, +N, -N or role=N).`, SCALE_USAGE],
+  'scale-roles-differ': (p: { text: string; role: string }) => [`"${p.text}" and --role ${p.role} name different roles.`, SCALE_USAGE],
+  'logs-one-service': (p: { services: string[] }) => ['"logs" reads one service\'s log.', `name the service: ${p.services.map((s) => `"drover ${s} logs"`).join(', ')}.`],
+  'logs-lines': (p: { received: string }) => [`-n takes a whole number of lines (received ${p.received}).`],
+  'logs-worker': (p: { received: string }) => [`--worker takes a worker id (as in "status") or "master" (received ${p.received}).`],
+  'production-one-service': (p: { services: string[] }) => [
+    '--production runs one service per process.',
+    `run one process (or systemd unit, or container) per service: ${p.services.map((s) => `"drover ${s} start --production"`).join(', ')}.`,
+  ],
+  'systemd-one-service': (_p: object) => ['"systemd" prints the unit of one service.', 'run it once per service, e.g. "drover http systemd > /etc/systemd/system/app-http.service".'],
+} satisfies Record<string, (p: never) => [string, string?]>;
+
+export type UsageProblem = { [K in keyof typeof USAGE]: { kind: K } & Parameters<(typeof USAGE)[K]>[0] }[keyof typeof USAGE];
 
 export const CATALOGUE = {
-  DROVER_ERR_USAGE: entry(
-    (p: { problem: string; hint?: string }) => p.problem,
-    (p) => p.hint ?? 'run "drover --help" for the commands and options.',
-  ),
+  DROVER_ERR_USAGE: entry((p: UsageProblem) => USAGE[p.kind](p as never)[0], (p) => USAGE[p.kind](p as never)[1] ?? 'run "drover --help" for the commands and options.'),
   DROVER_ERR_CONFIG: entry(
     (p: { file: string; rule: string } | { file: string; esmInCommonJs: string }) =>
       'rule' in p ? `${p.file}: ${p.rule}` : `${p.file} uses ES module syntax (export/import), but this project is CommonJS (its package.json has no "type": "module").`,

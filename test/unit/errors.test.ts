@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { AlreadyRunningError, describeError, droverError, ERROR_CODES, reviveError } from '../../src/errors.ts';
+import { AlreadyRunningError, describeError, droverError, ERROR_CODES, reviveError, UsageError } from '../../src/errors.ts';
 
 const SRC = new URL('../../src/', import.meta.url);
 const CATALOGUE_FILE = 'errors/catalogue.ts';
@@ -82,6 +82,9 @@ test('every code has a message, and a hint where the user can act', () => {
   assert.equal(droverError('DROVER_ERR_NOT_RUNNING', { service: 'web', socket: 's.sock' }).message, 'web is not running (no master answers on s.sock).');
   assert.equal(new AlreadyRunningError('web', 42).hint, 'stop it first with "drover web stop", or use "drover web restart".');
   assert.equal(describeError('DROVER_ERR_START_FAILED', { service: 'web', masterExitCode: 1, log: 'logs/web.log' }).hint, 'see the log: logs/web.log');
+  const usage = new UsageError({ kind: 'option-not-taken', command: 'status', option: 'force' });
+  assert.deepEqual([usage.code, usage.message, usage.hint], ['DROVER_ERR_USAGE', '"status" does not take --force.', 'run "drover --help" for what each command takes.']);
+  assert.equal(new UsageError({ kind: 'parser', said: 'Unknown argument: x' }).hint, 'run "drover --help" for the commands and options.');
 });
 
 test('an error crossing a process keeps its code and words; a code this drover does not know is DROVER_ERR_CONTROL', () => {
