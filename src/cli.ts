@@ -18,6 +18,8 @@ const COMMAND_MODULES: Record<string, () => Promise<Command>> = {
   scale: async () => (await import('./cli/scale.js')).scale,
   status: async () => (await import('./cli/status.js')).status,
   connections: async () => (await import('./cli/connections.js')).connections,
+  logs: async () => (await import('./cli/logs.js')).logs,
+  'reopen-logs': async () => (await import('./cli/reopen-logs.js')).reopenLogs,
   systemd: async () => (await import('./cli/systemd.js')).systemd,
   init: async () => (await import('./cli/init.js')).init,
 };

@@ -21,8 +21,14 @@ export const ERROR_CODES = [
   'DROVER_ERR_SCALE_FAILED',
   'DROVER_ERR_STOP_TIMEOUT',
   'DROVER_ERR_CONTROL',
+  'DROVER_ERR_CONTROL_TIMEOUT',
+  'DROVER_ERR_CONTROL_UNREACHABLE',
+  'DROVER_ERR_CONTROL_CLOSED',
+  'DROVER_ERR_REQUEST_EXPIRED',
   'DROVER_ERR_NOT_IMPLEMENTED',
   'DROVER_ERR_WS_UNAVAILABLE',
+  'DROVER_ERR_LOG',
+  'DROVER_ERR_LOG_NOT_FOUND',
   'DROVER_ERR_NOT_WRITABLE',
   'DROVER_ERR_TYPESCRIPT',
 ] as const;
@@ -121,6 +127,23 @@ export class PortInUseError extends DroverError {
     super('DROVER_ERR_PORT_IN_USE', `cannot listen on ${address}: the address is already in use.`, {
       hint: 'stop what holds the port (see "ss -ltnp"), or change "listen" in the service config.',
       details,
+    });
+  }
+}
+
+export class LogFileError extends DroverError {
+  constructor(file: string, cause: NodeJS.ErrnoException) {
+    super('DROVER_ERR_LOG', `cannot open the log file ${file} (${cause.code ?? cause.message}).`, {
+      hint: 'make its folder writable by the user that runs drover, or set "logFile" in the service config to a path that is.',
+      cause,
+    });
+  }
+}
+
+export class LogNotFoundError extends DroverError {
+  constructor(service: string, file: string) {
+    super('DROVER_ERR_LOG_NOT_FOUND', `${service} has no log file at ${file}.`, {
+      hint: `a service started in the foreground logs to the terminal; "drover ${service} start -d" writes ${file} (or set "logFile").`,
     });
   }
 }

@@ -36,9 +36,31 @@ export interface ServiceOptions {
   allowedOrigins?: string[];
   maxBufferedAmount?: number;
   closeSpreadMs?: number;
-  redis?: string;
+  /** Pushes across hosts: a redis:// or rediss:// URL, or an object for a CA file or Redis Sentinel (docs/websocket.md). */
+  redis?: string | RedisOptions;
   /** Prometheus metrics and the live page on this address (a port, or "host:port"; host 127.0.0.1 by default). */
   metrics?: { listen: string | number; historySeconds?: number };
+}
+
+/** The object form of "redis": one node by URL with TLS options, or a Sentinel group. */
+export type RedisOptions =
+  | { url: string; tls?: RedisTlsOptions; prefix?: string }
+  | {
+      sentinels: string[];
+      name: string;
+      username?: string;
+      password?: string;
+      sentinelUsername?: string;
+      sentinelPassword?: string;
+      db?: number;
+      prefix?: string;
+      tls?: RedisTlsOptions;
+    };
+
+export interface RedisTlsOptions {
+  /** A PEM file of the CA that signed the Redis certificate, relative to the project root. */
+  ca?: string;
+  rejectUnauthorized?: boolean;
 }
 
 /** Identity function that gives a config file its types: `export default defineService({...})`. */

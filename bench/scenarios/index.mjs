@@ -14,5 +14,6 @@ import * as websocket from './websocket.mjs';
 import * as hotReload from './hot-reload.mjs';
 import * as metricsScale from './metrics-scale.mjs';
 import * as staticFiles from './static-files.mjs';
+import * as logsChatty from './logs-chatty.mjs';
 
-export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload, staticFiles, metricsScale];
+export const SCENARIOS = [httpThroughput, memory, reload, statusTime, residentVsFresh, websocket, hotReload, staticFiles, metricsScale, logsChatty];

@@ -5,11 +5,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DroverError, reviveError } from '../errors.js';
-import type { DaemonReport } from '../master/run-master.js';
 import { distDir, servicePaths } from '../paths.js';
+import type { DaemonReport } from '../protocol/daemon-report.js';
 import { makeDir, openForAppend } from '../writable.js';
 import { isTagged } from '../protocol/envelope.js';
 import type { ServiceStatus } from '../protocol/status.js';
+import { readTail } from './log-tail.js';
 
 const TAIL_LINES = 20;
 
@@ -32,7 +33,7 @@ export async function startDaemon(root: string, service: string, logFile: string
       child.once('exit', (code) => resolve({ type: 'exit', code }));
     });
     if (report.type === 'started') return report.status as ServiceStatus;
-    const tail = readTail(log, startOffset);
+    const tail = readTail(log, startOffset, TAIL_LINES);
     if (report.type === 'start-failed') {
       const e = reviveError(report.error);
       // An error with a code of its own says all there is (the log only repeats it); the tail
@@ -57,14 +58,5 @@ function fileSize(file: string): number {
     return fs.statSync(file).size;
   } catch {
     return 0;
-  }
-}
-
-function readTail(file: string, from: number): string {
-  try {
-    const text = fs.readFileSync(file, 'utf8').slice(from);
-    return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
-  } catch {
-    return '';
   }
 }

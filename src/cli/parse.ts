@@ -13,6 +13,8 @@ export const COMMANDS = {
   scale: 'scale N | +N | -N (WebSocket: business=N or --role business): add or remove workers at runtime',
   status: 'the status table; --json for scripts; -d/--watch to refresh live; exit 3 when not running',
   connections: 'the open connections of every worker; --json for scripts',
+  logs: 'the last lines of the log (-n 20); -f follows it across rotation; --worker ID (or master) keeps one process\'s lines',
+  'reopen-logs': 'close the log file and open its path again (after logrotate moved it; same as SIGUSR1)',
   systemd: 'print a systemd unit that runs this service in the production foreground mode (Type=notify)',
 } as const;
 
@@ -30,6 +32,8 @@ const ALLOWED: Record<CommandName, string[]> = {
   scale: ['role'],
   status: ['json', 'daemon', 'watch'],
   connections: ['json'],
+  logs: ['lines', 'follow', 'worker'],
+  'reopen-logs': [],
   systemd: ['user'],
 };
 
@@ -58,6 +62,9 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
     .option('json', { type: 'boolean', describe: 'status, connections: machine-readable output' })
     .option('graceful', { alias: 'g', type: 'boolean', describe: 'stop: wait for connections to finish, with no deadline' })
     .option('force', { type: 'boolean', describe: 'stop, restart: SIGKILL the workers now' })
+    .option('lines', { alias: 'n', type: 'number', describe: 'logs: how many of the last lines (default 20)' })
+    .option('follow', { alias: 'f', type: 'boolean', describe: 'logs: keep printing what is written, across reopen and rotation' })
+    .option('worker', { type: 'string', describe: 'logs: only this worker\'s lines (its id in "status"), or "master"' })
     .option('role', { type: 'string', describe: 'scale: which workers of a WebSocket service (business)' })
     .option('root', { type: 'string', describe: 'the project root (default: the current directory, or $DROVER_ROOT)' })
     .epilogue(`Commands:\n${Object.entries({ ...COMMANDS, ...PROJECT_COMMANDS }).map(([c, d]) => `  ${c.padEnd(12)} ${d}`).join('\n')}\n\nExamples:\n  drover http start -d\n  drover all status --json\n  drover http scale +2\n  kill -USR2 $(cat pidfiles/http.pid)   # same as "drover http reload"`)
@@ -80,7 +87,7 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
   const command = args.command as CommandName;
   if (!Object.hasOwn(COMMANDS, command)) throw unknownCommand(String(args.command));
   const options: Record<string, unknown> = {};
-  for (const name of ['daemon', 'watch', 'json', 'graceful', 'force', 'production', 'user', 'role']) {
+  for (const name of ['daemon', 'watch', 'json', 'graceful', 'force', 'production', 'user', 'role', 'lines', 'follow', 'worker']) {
     if (args[name] === undefined) continue;
     if (!ALLOWED[command].includes(name)) throw new UsageError(`"${command}" does not take --${name}.`, `run "drover --help" for what each command takes.`);
     options[name] = args[name];

@@ -3,12 +3,12 @@
 import { DroverError } from '../errors.js';
 import type { ReloadResult } from '../protocol/status.js';
 import { EXIT, forEachService, type CommandContext } from './context.js';
-import { askMaster } from './master-client.js';
+import { askMasterAndWatch } from './master-client.js';
 import { describeBuild } from '../master/build-check.js';
 
 export async function reload(ctx: CommandContext): Promise<number> {
   return forEachService(ctx, async (service) => {
-    const result = await askMaster<ReloadResult>(ctx.root, service, { type: 'reload' });
+    const result = await askMasterAndWatch<ReloadResult>(ctx.root, service, { type: 'reload' });
     if (!result.ok) {
       // The cause keeps its own code and hint (DROVER_ERR_APP_LOAD, _CONFIG, ...) in the message.
       const cause = result.error?.code && result.error.code !== 'DROVER_ERR_RELOAD_FAILED' ? ` [${result.error.code}]` : '';

@@ -18,6 +18,7 @@ export function renderStatus(s: ServiceStatus): string {
   if (s.exits.length > 0) lines.push(`unexpected exits: ${s.exits.map((e) => `${e.signal ?? `code ${e.code}`} × ${e.count}`).join(', ')}`);
   if (s.lastError) lines.push(`last error: ${s.lastError}`);
   if (s.build) lines.push(`WARNING: ${describeBuild(s.build)}`);
+  lines.push(...logLines(s));
   lines.push(rule('PROCESS STATUS'));
   const header = ['id', 'role', 'pid', 'state', 'rss', 'heap', 'requests', 'rps', 'inflight', 'conns', 'elu', 'uptime', 'restarts', 'gen'];
   const rows = s.workers.map((w) => [
@@ -42,7 +43,33 @@ export function renderStatus(s: ServiceStatus): string {
     sum((w) => w.rps).toFixed(1), String(sum((w) => w.inflight)), String(sum((w) => w.connections)), '', '', String(sum((w) => w.restarts)), '',
   ];
   lines.push(...table([header, ...rows], summary));
+  lines.push(...crashLines(s));
   return lines.join('\n');
+}
+
+/** Where the log goes, and any lines it lost (a full disk, a closed pipe), by process. */
+function logLines(s: ServiceStatus): string[] {
+  if (!s.log) return [];
+  const out = [`log ${s.log.destination} (${s.log.format}${s.log.maxSize > 0 ? `, rotated at ${bytes(s.log.maxSize)}` : ''})`];
+  if (s.log.dropped > 0) {
+    const by = [`master ${s.master.logDropped}`, ...s.workers.filter((w) => w.logDropped > 0).map((w) => `worker ${w.id} ${w.logDropped}`)];
+    const error = s.log.lastWriteError ? `; last write error ${s.log.lastWriteError.code} at ${s.log.lastWriteError.at.replace('T', ' ').slice(0, 19)}` : '';
+    out[0] += `    log lines dropped: ${s.log.dropped} (${by.join(', ')})${error}`;
+  }
+  return out;
+}
+
+/** Why workers died: the end of what each slot's last crashed worker wrote to stderr. */
+function crashLines(s: ServiceStatus): string[] {
+  const out: string[] = [];
+  for (const w of s.workers) {
+    const c = w.lastCrash;
+    if (!c) continue;
+    const how = c.signal ? `killed by ${c.signal}` : `exit code ${c.code}`;
+    out.push('', `last crash of worker ${w.id}: pid ${c.pid}, ${how}, at ${c.at.replace('T', ' ').slice(0, 19)}${c.stderr.length > 0 ? '; its last stderr lines:' : '; it wrote nothing to stderr'}`);
+    out.push(...c.stderr.map((line) => `  | ${line}`));
+  }
+  return out;
 }
 
 export function renderConnections(service: string, workers: WorkerConnections[]): string {

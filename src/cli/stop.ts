@@ -1,11 +1,14 @@
 // `stop`: graceful by default (drain, SIGKILL after stopTimeout), `-g` waits without a
-// deadline, `--force` kills now. Returns once the master has exited and removed its files.
+// deadline, `--force` kills now (by pid if the master does not answer). Returns once the
+// master has exited and removed its files. A master that stops answering meanwhile makes it
+// fail with DROVER_ERR_CONTROL_TIMEOUT instead of waiting forever.
 import { DroverError, NotRunningError } from '../errors.js';
-import { isAlive, readPid } from '../master/pid.js';
+import { isAlive, isDroverMaster, processState, readPid } from '../master/pid.js';
 import { servicePaths } from '../paths.js';
 import type { StopMode } from '../protocol/control-messages.js';
 import { flag, forEachService, type CommandContext } from './context.js';
-import { connectMaster } from './master-client.js';
+import { forceStop } from './force-stop.js';
+import { askMasterAndWatch, connectMaster } from './master-client.js';
 
 /** After the master answered, how long its process may take to be gone. */
 const EXIT_WAIT_MS = 10_000;
@@ -22,23 +25,32 @@ export async function stop(ctx: CommandContext): Promise<number> {
 
 /** Stops one service; resolves with the master's pid, or null if it was not running. */
 export async function stopService(root: string, service: string, mode: StopMode): Promise<number | null> {
+  if (mode === 'force') return forceStop(root, service);
   let client;
   try {
     client = await connectMaster(root, service);
   } catch (error) {
     if (error instanceof NotRunningError) return null;
-    return stopBySignal(root, service, mode);
+    return stopBySignal(root, service, error);
   }
-  const { pid } = await client.request<{ pid: number }>({ type: 'stop', mode });
-  await client.closed;
-  await waitForExit(service, pid);
-  return pid;
+  try {
+    const { pid } = await askMasterAndWatch<{ pid: number }>(root, service, { type: 'stop', mode }, client);
+    await waitForExit(service, pid);
+    return pid;
+  } finally {
+    client.close();
+  }
 }
 
-/** The master does not answer on its socket: fall back to signals, by the pidfile's pid. */
-async function stopBySignal(root: string, service: string, mode: StopMode): Promise<number> {
-  const pid = readPid(servicePaths(root, service).pidfile)!;
-  process.kill(pid, mode === 'force' ? 'SIGKILL' : 'SIGTERM');
+/**
+ * The pidfile names a live master but its socket is gone (removed by hand, say): SIGTERM does
+ * the same graceful stop. Not to a stopped process (the signal would wait, and the stop happen
+ * whenever it resumes) nor to a pid that is not a drover master.
+ */
+async function stopBySignal(root: string, service: string, unreachable: unknown): Promise<number> {
+  const pid = readPid(servicePaths(root, service).pidfile);
+  if (pid === null || processState(pid) === 'T' || !isDroverMaster(pid, service)) throw unreachable;
+  process.kill(pid, 'SIGTERM');
   await waitForExit(service, pid);
   return pid;
 }
@@ -48,7 +60,7 @@ async function waitForExit(service: string, pid: number): Promise<void> {
   while (isAlive(pid)) {
     if (Date.now() > deadline) {
       throw new DroverError('DROVER_ERR_STOP_TIMEOUT', `${service} master (pid ${pid}) is still alive ${EXIT_WAIT_MS / 1000}s after it stopped its workers.`, {
-        hint: `look at its log; "kill -KILL ${pid}" ends it (its workers exit with it).`,
+        hint: `look at its log; "drover ${service} stop --force" ends it and its workers.`,
       });
     }
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -42,7 +42,7 @@ export function validateProcessConfig(file: string, raw: unknown): ProcessConfig
     paths: Object.freeze(h?.stringList('paths') ?? ['app', 'config']),
     extensions: Object.freeze((h?.stringList('extensions') ?? DEFAULT_EXTENSIONS).map((e) => (e.startsWith('.') ? e : `.${e}`))),
     ignore: Object.freeze(h?.stringList('ignore') ?? []),
-    debounceMs: h ? h.integer('debounceMs', 300, 0, 'ms') : 300,
+    debounceMs: h ? h.duration('debounceMs', 300, 0) : 300,
   });
   h?.rejectUnknownKeys();
   const b = r.object('build');

@@ -6,6 +6,9 @@ import { nearest } from '../words.js';
 
 type Plain = Record<string, unknown>;
 
+/** The longest delay setTimeout honours: 2^31-1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class ConfigReader {
   private readonly seen = new Set<string>();
 
@@ -70,6 +73,27 @@ export class ConfigReader {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
       this.fail(key, `an integer >= ${min}${unit ? ` (${unit})` : ''}`, v);
     }
+    return v;
+  }
+
+  /**
+   * A delay or timeout in ms. Node's timers take at most 2^31-1 ms (about 24.8 days) and fire
+   * a longer one after 1 ms, so a larger value would act as its opposite (DESIGN gotcha 9).
+   */
+  duration(key: string, fallback: number, min: number): number {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_TIMER_MS) {
+      this.fail(key, `an integer from ${min} to ${MAX_TIMER_MS} (ms; Node's timers hold no more, about 24.8 days)`, v);
+    }
+    return v;
+  }
+
+  /** Absent or false: null. Otherwise an integer port from `min` to `max`. */
+  portOrFalse(key: string, min: number, max: number): number | null {
+    const v = this.take(key);
+    if (v === undefined || v === false) return null;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(key, `false, or a port from ${min} to ${max}`, v);
     return v;
   }
 

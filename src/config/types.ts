@@ -1,5 +1,6 @@
 // The validated, frozen shape of a service config. Files in config/ are user input; this is
 // what the rest of drover sees after src/config/validate.ts has checked every key.
+import type { RedisConfig } from './redis.js';
 
 export type ServiceKind = 'http' | 'ws' | 'custom';
 export type SchedulingPolicy = 'rr' | 'none';
@@ -59,9 +60,21 @@ interface CommonConfig {
   schedulingPolicy: SchedulingPolicy;
   env: Readonly<Record<string, string>>;
   logFile: string | null;
+  /** "text" (people) or "json" (one JSON object per line, for log shippers). */
+  logFormat: 'text' | 'json';
+  /** Rotate the log file when it reaches this many bytes (0 = never; logrotate may do it instead). */
+  logMaxSize: number;
+  /** Rotated files kept beside the log (`<logFile>.1` is the newest). */
+  logMaxFiles: number;
   tls: TlsConfig | null;
   /** Prometheus metrics and the live page, opt-in; null = off. */
   metrics: MetricsConfig | null;
+  /**
+   * The V8 inspector, only when asked: the first of the 127.0.0.1 ports the workers' inspectors
+   * listen on (two per worker, see the README), or null (the default: no inspector, and
+   * SIGUSR1 cannot open one).
+   */
+  inspect: number | null;
 }
 
 export interface HttpServiceConfig extends CommonConfig {
@@ -105,8 +118,8 @@ export interface WsServiceConfig extends CommonConfig {
   maxBufferedAmount: number;
   /** ms over which a stopping gateway spreads its clients' 1001 closes. */
   closeSpreadMs: number;
-  /** "redis://host:port[?prefix=name]": pushes and queries reach the gateways of every host sharing it; null = this host only. */
-  redis: string | null;
+  /** Pushes and queries reach the gateways of every host sharing this Redis; null = this host only. */
+  redis: RedisConfig | null;
 }
 
 export interface CustomServiceConfig extends CommonConfig {

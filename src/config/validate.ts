@@ -1,7 +1,7 @@
 // Turns what a config file exported into a frozen ServiceConfig, or throws a ConfigError that
 // names the file, the key, the rule and the value. Defaults live here, in one place.
 import os from 'node:os';
-import { parseRedisUrl } from '../ws/redis.js';
+import { readRedis } from './redis.js';
 import { ConfigReader } from './reader.js';
 import type {
   BackoffConfig,
@@ -31,19 +31,24 @@ export function validateServiceConfig(service: string, file: string, raw: unknow
     listen,
     count: r.count('count', kind === 'custom' ? 1 : 2, cpus),
     reloadable: r.boolean('reloadable', true),
-    stopTimeout: r.integer('stopTimeout', 10 * SECOND, 0, 'ms'),
-    readyTimeout: r.integer('readyTimeout', 30 * SECOND, 1, 'ms'),
+    stopTimeout: r.duration('stopTimeout', 10 * SECOND, 0),
+    readyTimeout: r.duration('readyTimeout', 30 * SECOND, 1),
     maxRequests: r.integer('maxRequests', 0, 0),
     maxRequestsJitter: r.integer('maxRequestsJitter', 0, 0),
     maxMemory: r.integer('maxMemory', 0, 0, 'bytes'),
     maxBootFailures: r.integer('maxBootFailures', 5, 1),
-    hungTimeout: r.integer('hungTimeout', 30 * SECOND, 0, 'ms'),
+    hungTimeout: r.duration('hungTimeout', 30 * SECOND, 0),
     backoff: parseBackoff(r),
     schedulingPolicy: r.oneOf('schedulingPolicy', ['rr', 'none'] as const, 'rr'),
     env: r.stringMap('env'),
     logFile: r.string('logFile', null),
+    logFormat: r.oneOf('logFormat', ['text', 'json'] as const, 'text'),
+    logMaxSize: r.integer('logMaxSize', 0, 0, 'bytes'),
+    logMaxFiles: r.integer('logMaxFiles', 5, 1),
     tls: parseTls(r, listen),
     metrics: parseMetrics(r),
+    // Worker n's inspector listens on inspect + 2(n-1) or the port after it (README): room for 250 workers.
+    inspect: r.portOrFalse('inspect', 1024, 65535 - 500),
   };
 
   let config: ServiceConfig;
@@ -67,9 +72,9 @@ function readHttp(r: ConfigReader, common: Common): HttpServiceConfig {
     ...common,
     kind: 'http',
     app: r.string('app', null),
-    keepAliveTimeout: r.integer('keepAliveTimeout', 5 * SECOND, 1, 'ms'),
-    requestTimeout: r.integer('requestTimeout', 300 * SECOND, 0, 'ms'),
-    headersTimeout: r.integer('headersTimeout', 60 * SECOND, 0, 'ms'),
+    keepAliveTimeout: r.duration('keepAliveTimeout', 5 * SECOND, 1),
+    requestTimeout: r.duration('requestTimeout', 300 * SECOND, 0),
+    headersTimeout: r.duration('headersTimeout', 60 * SECOND, 0),
     maxHeaderSize: r.integer('maxHeaderSize', 16 * 1024, 1024, 'bytes'),
     static: readStatic(r),
   };
@@ -102,28 +107,19 @@ function readWs(r: ConfigReader, common: Common, cpus: number): WsServiceConfig 
     gateway: { count: gateway ? gateway.count('count', 2, cpus) : 2 },
     business: { count: business ? business.count('count', 2, cpus) : 2 },
     heartbeat: {
-      interval: heartbeat ? heartbeat.integer('interval', 50 * SECOND, 1, 'ms') : 50 * SECOND,
-      timeout: heartbeat ? heartbeat.integer('timeout', 120 * SECOND, 1, 'ms') : 120 * SECOND,
+      interval: heartbeat ? heartbeat.duration('interval', 50 * SECOND, 1) : 50 * SECOND,
+      timeout: heartbeat ? heartbeat.duration('timeout', 120 * SECOND, 1) : 120 * SECOND,
     },
     maxPayload: r.integer('maxPayload', 1 * MiB, 1, 'bytes'),
     allowedOrigins: r.stringList('allowedOrigins'),
     maxBufferedAmount: r.integer('maxBufferedAmount', 4 * MiB, 1024, 'bytes'),
-    closeSpreadMs: r.integer('closeSpreadMs', 1 * SECOND, 0, 'ms'),
+    closeSpreadMs: r.duration('closeSpreadMs', 1 * SECOND, 0),
     redis: readRedis(r),
   };
   for (const nested of [gateway, business, heartbeat]) nested?.rejectUnknownKeys();
   return config;
 }
 
-function readRedis(r: ConfigReader): string | null {
-  const value = r.string('redis', null);
-  if (value !== null && parseRedisUrl(value) === null) {
-    // Never echo a password into a terminal or a log.
-    const shown = value.replace(/\/\/([^/@]*)@/, (_m, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
-    r.fail('redis', 'a URL like "redis://127.0.0.1:6379" (optionally redis://user:password@host:port, and ?prefix=name for the channels)', shown);
-  }
-  return value;
-}
 
 function readCustom(r: ConfigReader, common: Common): CustomServiceConfig {
   const handler = r.string('handler', null);
@@ -159,9 +155,9 @@ function parseListen(r: ConfigReader, fallback: string | null): ListenAddress | 
 function parseBackoff(r: ConfigReader): BackoffConfig {
   const b = r.object('backoff');
   const config = {
-    initialMs: b ? b.integer('initialMs', 100, 1, 'ms') : 100,
-    maxMs: b ? b.integer('maxMs', 30 * SECOND, 1, 'ms') : 30 * SECOND,
-    resetAfterMs: b ? b.integer('resetAfterMs', 30 * SECOND, 1, 'ms') : 30 * SECOND,
+    initialMs: b ? b.duration('initialMs', 100, 1) : 100,
+    maxMs: b ? b.duration('maxMs', 30 * SECOND, 1) : 30 * SECOND,
+    resetAfterMs: b ? b.duration('resetAfterMs', 30 * SECOND, 1) : 30 * SECOND,
   };
   b?.rejectUnknownKeys();
   return config;

@@ -1,15 +1,22 @@
 // The CLI's side of the control socket. Kept free of heavy imports: `status` loads this and
 // little else.
 import net from 'node:net';
-import { NotRunningError, reviveError } from '../errors.js';
+import { DroverError, NotRunningError, reviveError } from '../errors.js';
+import { LineFramer } from '../local/lines.js';
 import { PROTO } from '../protocol/envelope.js';
 import { parseControlLine, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
 
-type RequestBody = ControlRequest extends infer R ? (R extends ControlRequest ? Omit<R, 'proto' | 'id'> : never) : never;
+type RequestBody = ControlRequest extends infer R ? (R extends ControlRequest ? Omit<R, 'proto' | 'id' | 'deadline'> : never) : never;
+
+/**
+ * A request the master has not read within this is dropped by the master. Long requests
+ * (reload, stop) still wait for their answer as long as the work takes: the deadline is on
+ * taking the request, not on finishing it.
+ */
+export const TAKE_WITHIN_MS = 5000;
 
 export class ControlClient {
   private nextId = 1;
-  private buffer = '';
   private readonly pending = new Map<number, (response: ControlResponse) => void>();
   private closedResolve!: () => void;
   /** Resolves when the master closes the connection (it does so just before it exits). */
@@ -17,7 +24,8 @@ export class ControlClient {
 
   private constructor(private readonly socket: net.Socket) {
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.socketOnData(chunk));
+    const lines = new LineFramer((line) => this.socketOnLine(line));
+    socket.on('data', (chunk: string) => lines.push(chunk));
     socket.on('close', () => this.socketOnClose());
     socket.on('error', () => undefined); // 'close' follows and settles everything
   }
@@ -42,16 +50,21 @@ export class ControlClient {
     return new ControlClient(socket);
   }
 
+  /**
+   * Sends one request and waits for its answer; with `timeoutMs`, a master that does not
+   * answer in time is a DROVER_ERR_CONTROL_TIMEOUT (the caller adds the pid and a hint).
+   */
   async request<T>(body: RequestBody, timeoutMs?: number): Promise<T> {
     const id = this.nextId++;
-    const request = { proto: PROTO, id, ...body } as ControlRequest;
+    const deadline = Date.now() + Math.min(timeoutMs ?? TAKE_WITHIN_MS, TAKE_WITHIN_MS);
+    const request = { proto: PROTO, id, deadline, ...body } as ControlRequest;
     const response = await new Promise<ControlResponse>((resolve, reject) => {
       const timer =
         timeoutMs === undefined
           ? null
           : setTimeout(() => {
               this.pending.delete(id);
-              reject(new Error(`no answer to "${body.type}" within ${timeoutMs} ms`));
+              reject(new DroverError('DROVER_ERR_CONTROL_TIMEOUT', `no answer to "${body.type}" within ${timeoutMs} ms`));
             }, timeoutMs);
       this.pending.set(id, (r) => {
         if (timer) clearTimeout(timer);
@@ -68,16 +81,11 @@ export class ControlClient {
     this.socket.destroy();
   }
 
-  private socketOnData(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const response = parseControlLine<ControlResponse>(this.buffer.slice(0, newline));
-      this.buffer = this.buffer.slice(newline + 1);
-      if (!response) continue;
-      this.pending.get(response.id)?.(response);
-      this.pending.delete(response.id);
-    }
+  private socketOnLine(line: string): void {
+    const response = parseControlLine<ControlResponse>(line);
+    if (!response) return;
+    this.pending.get(response.id)?.(response);
+    this.pending.delete(response.id);
   }
 
   private socketOnClose(): void {
@@ -87,7 +95,7 @@ export class ControlClient {
         id,
         type: 'result',
         ok: false,
-        error: { code: 'DROVER_ERR_CONTROL', message: 'the master closed the control connection before answering.' },
+        error: { code: 'DROVER_ERR_CONTROL_CLOSED', message: 'the master closed the control connection before answering.' },
       });
     }
     this.pending.clear();

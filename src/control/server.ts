@@ -1,52 +1,37 @@
 // The master's control socket: one JSON request per line in, one JSON response per line out.
 // Mode 0600: whoever can talk to it can stop the service.
 import fs from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { DroverError, type SerializedError } from '../errors.js';
+import { LineFramer } from '../local/lines.js';
+import { listenLocalSocket } from '../local/socket.js';
 import { PROTO } from '../protocol/envelope.js';
 import { parseControlLine, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';
 
 export type ControlHandler = (request: ControlRequest, socket: net.Socket) => Promise<unknown>;
+/** Told about each request dropped because it was read after its deadline. */
+export type ExpiredListener = (request: ControlRequest, lateMs: number) => void;
 
 /** Longest line accepted; a status request is a few dozen bytes. */
 const MAX_LINE = 64 * 1024;
-/** A sun_path holds 108 bytes on Linux, 104 on macOS. */
-const MAX_SOCKET_PATH = 103;
 
 export class ControlServer {
-  private readonly server: net.Server;
+  private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
 
   constructor(
     private readonly path: string,
-    handler: ControlHandler,
-  ) {
-    this.server = net.createServer((socket) => this.serverOnConnection(socket, handler));
-  }
+    private readonly handler: ControlHandler,
+    private readonly onExpired: ExpiredListener | null = null,
+  ) {}
 
   async listen(): Promise<void> {
-    if (process.platform !== 'win32') {
-      if (Buffer.byteLength(this.path) > MAX_SOCKET_PATH) {
-        throw new DroverError('DROVER_ERR_SOCKET_PATH', `the control socket path is too long: ${this.path}`, {
-          hint: `Unix sockets allow ${MAX_SOCKET_PATH} bytes; move the project to a shorter path.`,
-        });
-      }
-      // We hold the pidfile lock, so a socket file here is a leftover of a dead master.
-      fs.rmSync(this.path, { force: true });
-    }
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.path, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    if (process.platform !== 'win32') fs.chmodSync(this.path, 0o600);
+    this.server = await listenLocalSocket(this.path, 'control socket', (socket) => this.serverOnConnection(socket, this.handler));
   }
 
   /** Stops answering and removes the socket file; safe to call twice. */
   close(): void {
-    if (!this.server.listening) return;
+    if (!this.server?.listening) return;
     this.server.close();
     for (const socket of this.sockets) socket.end();
     if (process.platform !== 'win32') fs.rmSync(this.path, { force: true });
@@ -57,24 +42,29 @@ export class ControlServer {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
-    let buffer = '';
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > MAX_LINE) return void socket.destroy();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
+    const lines = new LineFramer(
+      (line) => {
         const request = parseControlLine<ControlRequest>(line);
-        if (!request) return void socket.destroy();
-        void answer(socket, request, handler);
-      }
-    });
+        if (!request) return false;
+        void answer(socket, request, handler, this.onExpired);
+      },
+      { maxLine: MAX_LINE, onBroken: () => socket.destroy() },
+    );
+    socket.on('data', (chunk: string) => lines.push(chunk));
   }
 }
 
-async function answer(socket: net.Socket, request: ControlRequest, handler: ControlHandler): Promise<void> {
+async function answer(socket: net.Socket, request: ControlRequest, handler: ControlHandler, onExpired: ExpiredListener | null): Promise<void> {
   let response: ControlResponse;
+  // Read too late (this master was stopped or busy): its client has given up; acting on it
+  // now would be a reload or a stop nobody is waiting for.
+  if (typeof request.deadline === 'number' && Date.now() > request.deadline) {
+    const late = Date.now() - request.deadline;
+    response = { proto: PROTO, id: request.id, type: 'result', ok: false, error: { code: 'DROVER_ERR_REQUEST_EXPIRED', message: `"${request.type}" arrived ${late} ms after its deadline and was not acted on.` } };
+    onExpired?.(request, late);
+    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+    return;
+  }
   try {
     const data = await handler(request, socket);
     response = { proto: PROTO, id: request.id, type: 'result', ok: true, data: data ?? null };

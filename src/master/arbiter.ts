@@ -4,8 +4,10 @@
 import cluster from 'node:cluster';
 import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
+import { reloadableRole } from '../config/roles.js';
 import type { ServiceConfig } from '../config/types.js';
 import { DroverError, isErrorCode } from '../errors.js';
+import type { LogHub } from '../log/hub.js';
 import { plural } from '../words.js';
 import { distDir } from '../paths.js';
 import { PROTO } from '../protocol/envelope.js';
@@ -13,7 +15,7 @@ import type { StopMode } from '../protocol/control-messages.js';
 import type { BuildReport, Interrupted, ReloadResult, ScaleResult, ServiceState } from '../protocol/status.js';
 import { checkBuild, describeBuild } from './build-check.js';
 import { parseWorkerMessage } from '../protocol/worker-messages.js';
-import type { Command, CommandQueue, Waiter } from './command-queue.js';
+import { isAbandoned, type Command, type CommandQueue, type Waiter } from './command-queue.js';
 import { ExitCounter } from './exit-counter.js';
 import { Ledger } from './ledger.js';
 import type { Notifier } from './sd-notify.js';
@@ -38,6 +40,8 @@ export interface ArbiterOptions {
   log(message: string): void;
   /** A line the operator must see: on stderr, where supervisors show it as a warning. */
   warn(message: string): void;
+  /** Carries the workers' stdout and stderr into the log, with their prefixes. */
+  logs: LogHub;
 }
 
 export class Arbiter {
@@ -60,11 +64,21 @@ export class Arbiter {
   private respawnTimer: NodeJS.Timeout | null = null;
   private readonly queue: CommandQueue;
 
+  /** The one writer of the service's log; it counts the lines it could not write, by slot. */
+  get logs(): LogHub {
+    return this.options.logs;
+  }
+
   constructor(private readonly options: ArbiterOptions) {
     this.config = options.config;
     this.fileConfig = options.config;
     this.queue = options.queue;
     this.queue.onStopEscalated = (mode) => this.escalateStop(mode);
+  }
+
+  /** Aborted when a stop is asked for (diagnostics count its listeners). */
+  get stopSignal(): AbortSignal {
+    return this.queue.stopSignal;
   }
 
   private log(message: string): void {
@@ -74,7 +88,9 @@ export class Arbiter {
   setupCluster(): void {
     // Must be set before the first fork; it cannot change for the life of the master.
     cluster.schedulingPolicy = this.config.schedulingPolicy === 'none' ? cluster.SCHED_NONE : cluster.SCHED_RR;
-    cluster.setupPrimary({ exec: path.join(distDir, 'worker', 'main.js'), args: [] });
+    // silent: the workers' stdout and stderr are pipes to this process, which prefixes their
+    // lines and writes them to the one log (src/log/hub.ts).
+    cluster.setupPrimary({ exec: path.join(distDir, 'worker', 'main.js'), args: [], silent: true });
     cluster.on('message', (worker, message) => {
       const parsed = parseWorkerMessage(message);
       if (parsed) this.handles.get(worker.id)?.dispatch(parsed);
@@ -122,7 +138,7 @@ export class Arbiter {
   private async handle(command: Exclude<Command, { kind: 'stop' }>): Promise<void> {
     switch (command.kind) {
       case 'reload':
-        return this.reload(command.reason, command.waiters);
+        return this.reload(command);
       case 'scale':
         return this.scale(command.role, command.target, command.waiters);
       case 'reap':
@@ -137,6 +153,9 @@ export class Arbiter {
   // ── spawn, reap, manage ────────────────────────────────────────────────────────────────
 
   spawnWorker(slot: Slot, generation = this.generation): WorkerHandle {
+    const inspectPort = this.inspectorPort(slot);
+    // cluster appends --inspect-port=<inspectPort> itself when execArgv opens an inspector.
+    cluster.setupPrimary(inspectPort === null ? { execArgv: ownNodeFlags() } : { execArgv: [...ownNodeFlags(), `--inspect=127.0.0.1:${inspectPort}`], inspectPort });
     const worker = cluster.fork({
       ...this.config.env,
       DROVER_WORKER: '1',
@@ -151,6 +170,7 @@ export class Arbiter {
       DROVER_MAX_REQUESTS: String(this.requestLimit()),
     });
     const handle = new WorkerHandle(worker, slot.id, generation);
+    handle.output = this.options.logs.attach(slot.id, handle.pid, worker.process.stdout, worker.process.stderr);
     handle.onRecycleRequest = (reason) => this.queue.push({ kind: 'recycle', workerId: slot.id, pid: handle.pid, reason });
     this.handles.set(worker.id, handle);
     if (slot.current === null) slot.current = handle;
@@ -167,6 +187,17 @@ export class Arbiter {
       () => clearTimeout(timer),
     );
     return handle;
+  }
+
+  /**
+   * The worker's inspector port when the config asks for one ("inspect"). Each slot has two
+   * ports and alternates between them, so that a replacement (started before the worker it
+   * replaces has gone) never finds its port taken.
+   */
+  private inspectorPort(slot: Slot): number | null {
+    if (this.config.inspect === null) return null;
+    slot.inspectPortOffset = 1 - slot.inspectPortOffset;
+    return this.config.inspect + 2 * (slot.id - 1) + slot.inspectPortOffset;
   }
 
   /** maxRequests plus a random share of the jitter, so workers don't all recycle at once. */
@@ -186,6 +217,7 @@ export class Arbiter {
     if (!slot) return; // a replacement that failed during a reload: the rollout deals with it
     this.ledger.note('exit', slot.id, `worker ${slot.id} (pid ${handle.pid}) exited (${signal ?? `code ${code}`})`);
     const delay = slot.recordCrash(handle, this.config.backoff, this.config.maxBootFailures, Date.now());
+    slot.lastCrash = { pid: handle.pid, code, signal, at: new Date().toISOString(), stderr: handle.output?.stderrTail ?? null };
     if (slot.errored) {
       this.log(`worker ${slot.id} failed to boot ${slot.bootFailures} times in a row: not respawning (errored). Last error: ${slot.lastError}`);
       if (handle.bootFailure?.details) this.log(handle.bootFailure.details);
@@ -217,7 +249,12 @@ export class Arbiter {
   // ── reload and recycle ─────────────────────────────────────────────────────────────────
 
   /** Rolling, surge-first: for each slot, a ready replacement before the old worker retires. */
-  private async reload(reason: string, waiters: Array<Waiter<ReloadResult>>): Promise<void> {
+  private async reload(command: Extract<Command, { kind: 'reload' }>): Promise<void> {
+    const { reason, waiters } = command;
+    if (isAbandoned(command)) {
+      this.log(`reload (${reason}) dropped: every client that asked for it had given up before it could start`);
+      return;
+    }
     this.options.notifier?.reloading(`reloading (${reason})`);
     const result = await this.rollingReload(reason);
     this.ledger.recordReload(result);
@@ -316,12 +353,18 @@ export class Arbiter {
   /** Waits for readiness; a stop that arrives meanwhile counts as a failure of this step. */
   private async waitReady(handle: WorkerHandle): Promise<BootFailure | null> {
     const stop = this.queue.stopSignal;
-    const stopped = new Promise<BootFailure>((resolve) => {
-      const onAbort = () => resolve({ code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' });
-      if (stop.aborted) onAbort();
-      else stop.addEventListener('abort', onAbort, { once: true });
-    });
-    return Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), stopped]);
+    const stopped: BootFailure = { code: 'DROVER_ERR_RELOAD_FAILED', message: 'a stop was requested during the reload', details: '' };
+    if (stop.aborted) return stopped;
+    // The signal lives as long as the master: its listener goes as soon as this wait is over,
+    // or every reload would leave one per worker behind (MaxListenersExceededWarning at the 6th).
+    let onAbort!: () => void;
+    const aborted = new Promise<BootFailure>((resolve) => (onAbort = () => resolve(stopped)));
+    stop.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([handle.ready.then(() => null, (f: BootFailure) => f), aborted]);
+    } finally {
+      stop.removeEventListener('abort', onAbort);
+    }
   }
 
   /**
@@ -476,6 +519,11 @@ export class Arbiter {
   }
 }
 
+/** The master's own Node flags, minus any inspector: a worker gets one only through "inspect". */
+function ownNodeFlags(): string[] {
+  return process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
+}
+
 /** The slots a config asks for, ids in order: one role for http and custom services, gateways then business workers for ws. */
 export function planSlots(config: ServiceConfig): Array<{ id: number; role: string }> {
   const roles: Array<[string, number]> =
@@ -485,11 +533,6 @@ export function planSlots(config: ServiceConfig): Array<{ id: number; role: stri
   const slots: Array<{ id: number; role: string }> = [];
   for (const [role, count] of roles) for (let i = 0; i < count; i++) slots.push({ id: slots.length + 1, role });
   return slots;
-}
-
-/** WebSocket gateways hold the client connections: a reload replaces only business workers. */
-export function reloadableRole(config: ServiceConfig, role: string): boolean {
-  return !(config.kind === 'ws' && role === 'gateway');
 }
 
 function assertNever(value: never): never {

@@ -11,10 +11,18 @@ import type { ScaleTarget } from './scale.js';
 
 export interface Waiter<T> {
   resolve(value: T): void;
+  /** True once whoever waits has gone (a CLI that gave up and closed its connection). */
+  gone?(): boolean;
 }
 
 export type Command =
-  | { kind: 'reload'; reason: string; waiters: Array<Waiter<ReloadResult>> }
+  | {
+      kind: 'reload';
+      reason: string;
+      waiters: Array<Waiter<ReloadResult>>;
+      /** Asked by a signal or the watcher (no waiter): runs whoever else has gone. Set by push(). */
+      unattended?: boolean;
+    }
   | { kind: 'stop'; mode: StopMode; reason: string; waiters: Array<Waiter<void>> }
   | { kind: 'scale'; role: string | null; target: ScaleTarget; waiters: Array<Waiter<ScaleResult>> }
   | { kind: 'reap' }
@@ -43,6 +51,8 @@ export class CommandQueue {
     switch (command.kind) {
       case 'reload':
         if (this.stopMode !== null) return cancelReload(command, 'a stop was requested');
+        // Signals and the watcher wait for no answer.
+        if (command.waiters.length === 0) command.unattended = true;
         if (this.mergeReload(command)) return;
         break;
       case 'scale':
@@ -75,6 +85,7 @@ export class CommandQueue {
     const pending = this.items.find((c): c is typeof command => c.kind === 'reload');
     if (!pending) return false;
     pending.waiters.push(...command.waiters);
+    pending.unattended = pending.unattended === true || command.unattended === true;
     return true;
   }
 
@@ -106,6 +117,14 @@ export class CommandQueue {
     this.wake = null;
     wake?.();
   }
+}
+
+/**
+ * A reload only clients asked for, and every one of them has gone (given up on a stopped or
+ * busy master): running it now would surprise whoever looks next.
+ */
+export function isAbandoned(command: Extract<Command, { kind: 'reload' }>): boolean {
+  return command.unattended !== true && command.waiters.length > 0 && command.waiters.every((w) => w.gone?.() === true);
 }
 
 function cancelReload(command: Extract<Command, { kind: 'reload' }>, why: string): void {

@@ -9,7 +9,6 @@ export interface CounterSet {
   requests: number;
   wsMessagesIn: number;
   wsMessagesOut: number;
-  logLinesDropped: number;
 }
 
 export type ServiceEventKind = 'reload' | 'reload-failed' | 'restart' | 'exit' | 'scale' | 'recycle';
@@ -28,7 +27,7 @@ export const RELOAD_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120] as const;
 const MAX_EVENTS = 200;
 
 export function zeroCounters(): CounterSet {
-  return { requests: 0, wsMessagesIn: 0, wsMessagesOut: 0, logLinesDropped: 0 };
+  return { requests: 0, wsMessagesIn: 0, wsMessagesOut: 0 };
 }
 
 export function countersOf(stats: WorkerStats): CounterSet {
@@ -36,23 +35,13 @@ export function countersOf(stats: WorkerStats): CounterSet {
     requests: stats.requests,
     wsMessagesIn: stats.ws?.messagesIn ?? 0,
     wsMessagesOut: stats.ws?.messagesOut ?? 0,
-    logLinesDropped: droppedLogLines(stats),
   };
-}
-
-/**
- * The hook for the logs work: a worker that cannot write a log line counts it in its stats.
- * Until that field exists everywhere, a worker that does not report it counts 0.
- */
-export function droppedLogLines(stats: WorkerStats): number {
-  return stats.logLinesDropped ?? 0;
 }
 
 export function addCounters(into: CounterSet, more: CounterSet): void {
   into.requests += more.requests;
   into.wsMessagesIn += more.wsMessagesIn;
   into.wsMessagesOut += more.wsMessagesOut;
-  into.logLinesDropped += more.logLinesDropped;
 }
 
 export class Ledger {

@@ -2,7 +2,8 @@
 // accept path). A worker above maxMemory is recycled; one that has not answered for
 // hungTimeout is replaced and killed. maxRequests is counted by the worker itself, exactly,
 // and arrives as a 'recycle-me' message.
-import { reloadableRole, type Arbiter } from './arbiter.js';
+import { reloadableRole } from '../config/roles.js';
+import type { Arbiter } from './arbiter.js';
 import type { CommandQueue } from './command-queue.js';
 
 const TICK_MS = 1000;

@@ -9,8 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 const GRACE_SECONDS = 2;
 
 // Ctrl-C reaches the whole foreground process group: the shell ignores it (trap), the master
-// decides.
-const SCRIPT = `trap "" INT QUIT HUP
+// decides. USR1/USR2 would kill a shell by default (`kill -USR1` to every pid of a service, a
+// log rotator's signal): ignored too.
+const SCRIPT = `trap "" INT QUIT HUP USR1 USR2 PIPE
 pids=" "
 while read -r op pid; do
   case "$op" in

@@ -69,17 +69,52 @@ export class Pidfile {
   }
 
   private async clearIfStale(deadline: number): Promise<void> {
-    const pid = readPid(this.options.pidfile);
-    if (pid !== null && pid !== process.pid && isAlive(pid)) {
-      if (await this.options.isLiveMaster(pid)) throw new AlreadyRunningError(this.options.service, pid);
+    const lock = statOrNull(this.lockPath);
+    if (lock === null) return; // released meanwhile: try again at once
+    const pid = this.holderPid(lock);
+    if (pid === null || (pid !== process.pid && isAlive(pid))) {
+      if (pid !== null && (await this.options.isLiveMaster(pid))) throw new AlreadyRunningError(this.options.service, pid);
+      // No pid for this lock yet: its holder took it a moment ago and is writing its pidfile.
       // Alive but silent: a master still booting (its lock is fresh and it will answer soon)
-      // or an unrelated process that reused the pid (the lock goes stale). Wait and look again.
-      if (Date.now() > deadline) throw new AlreadyRunningError(this.options.service, pid);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      // or an unrelated process that reused the pid. Either way wait: proper-lockfile takes
+      // over a lock nobody refreshes once it is `stale`.
+      if (Date.now() > deadline) {
+        if (pid !== null) throw new AlreadyRunningError(this.options.service, pid);
+        throw new DroverError('DROVER_ERR_LOCK', `${this.lockPath} is held, and kept fresh, by a process that wrote no pid to ${this.options.pidfile}.`, {
+          hint: 'another drover master may be starting here; if none is, remove the lock folder and start again.',
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, pid === null ? 25 : 250));
       return;
     }
-    this.options.log(`removing the stale lock of ${pid === null ? 'an unknown master' : `pid ${pid}`}`);
+    // The holder is dead (SIGKILLed): free its lock now rather than after `stale` ms. Only the
+    // lock we judged, never one another master took since (same inode and birth).
+    const now = statOrNull(this.lockPath);
+    if (now === null || now.ino !== lock.ino || now.birthtimeMs !== lock.birthtimeMs) return;
+    this.options.log(`removing the stale lock of pid ${pid}`);
     fs.rmSync(this.lockPath, { recursive: true, force: true });
+  }
+
+  /**
+   * The pid of the lock's holder, or null when its pidfile is not written yet. A master writes
+   * its pidfile right after it took the lock, so a pidfile older than the lock names an earlier
+   * master, not the holder (the window where a second master used to remove a live lock).
+   */
+  private holderPid(lock: fs.Stats): number | null {
+    const pidfile = statOrNull(this.options.pidfile);
+    if (pidfile === null) return null;
+    // birthtime is 0 where the filesystem does not record it; then the mtime of the lock's
+    // creation is gone too (refreshed every UPDATE_MS), and only a pid-less wait is safe.
+    if (lock.birthtimeMs === 0 || pidfile.mtimeMs < lock.birthtimeMs) return null;
+    return readPid(this.options.pidfile);
+  }
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return null;
   }
 }
 

@@ -3,8 +3,12 @@
 import { ControlClient } from '../control/client.js';
 import { ControlServer } from '../control/server.js';
 import { loadProcessConfig, loadServiceConfig } from '../config/load.js';
-import { DroverError } from '../errors.js';
+import type { ServiceConfig } from '../config/types.js';
+import { DroverError, LogFileError } from '../errors.js';
+import { guardStdio } from '../log/guard.js';
+import { LogHub } from '../log/hub.js';
 import { servicePaths } from '../paths.js';
+import type { DaemonReport } from '../protocol/daemon-report.js';
 import { PROTO } from '../protocol/envelope.js';
 import { Arbiter, planSlots } from './arbiter.js';
 import { CommandQueue } from './command-queue.js';
@@ -24,17 +28,17 @@ export interface RunMasterOptions {
   service: string;
   /** Foreground (debug) mode: hot reload, TypeScript sources, logs to the terminal. */
   debug: boolean;
+  /** Where the log lines go: the service's log file (a daemon), or this process's stdout/stderr (default: the foreground modes). */
+  logTo?: 'file' | 'stdio';
 }
 
-/** Messages a daemonized master sends to the CLI that started it, then it lets go. */
-export type DaemonReport =
-  | { proto: typeof PROTO; type: 'started'; status: unknown }
-  | { proto: typeof PROTO; type: 'start-failed'; error: ReturnType<DroverError['toJSON']> };
-
 export async function runMaster(options: RunMasterOptions): Promise<void> {
-  const log = createLogger(options.service);
+  guardStdio();
+  let logs: LogHub | null = null;
+  const early = createLogger(options.service);
+  const log = (message: string) => (logs ? logs.log(message) : early(message));
   const queue = new CommandQueue();
-  installSignalHandlers(queue, log);
+  installSignalHandlers(queue, () => reopenLogs(logs, log));
   const notifier = systemdNotifier(log);
   // A pending promise does not keep Node alive; until the control socket listens, this does.
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -48,6 +52,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     const config = await loadServiceConfig(options.root, options.service);
     const { hotReload, build } = await loadProcessConfig(options.root);
     const paths = servicePaths(options.root, options.service, config.logFile);
+    logs = openLogs(options, config, paths.logFile);
     pidfile = new Pidfile({
       service: options.service,
       pidfile: paths.pidfile,
@@ -56,9 +61,11 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     });
     await pidfile.acquire();
     sentinel = new OrphanSentinel();
-    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log, warn: (m) => log(`WARNING: ${m}`) });
+    const arbiter = new Arbiter({ root: options.root, config, queue, sentinel, debug: options.debug, buildDir: build.outDir, notifier, log, warn: (m) => (logs ? logs.log(`WARNING: ${m}`, 'stderr') : early(`WARNING: ${m}`)), logs });
     const info = { startedAt: new Date(), version: droverVersion() };
-    control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info));
+    control = new ControlServer(paths.socket, controlHandlers(arbiter, queue, info, logs), (request, lateMs) =>
+      log(`control request "${request.type}" dropped: read ${lateMs} ms after its deadline (its client had given up)`),
+    );
     await control.listen();
     if (config.metrics) {
       // Loaded only when asked for: a master without metrics carries none of it.
@@ -78,7 +85,7 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
       watcher = await startHotReload(options.root, hotReload, queue, log);
     }
     notifier.ready(`${plural(arbiter.slots.length, 'worker')} ready${config.listen ? ` on ${config.listen.url}` : ''}`);
-    reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info) });
+    reportToParent({ proto: PROTO, type: 'started', status: await buildStatus(arbiter, info, logs) });
     await arbiter.run();
     log('stopped');
   } catch (error) {
@@ -96,8 +103,30 @@ export async function runMaster(options: RunMasterOptions): Promise<void> {
     // Let the answers to `stop` reach the socket before it closes.
     await new Promise((resolve) => setImmediate(resolve));
     control?.close();
+    await logs?.close();
     clearInterval(keepAlive);
   }
+}
+
+function openLogs(options: RunMasterOptions, config: ServiceConfig, logFile: string): LogHub {
+  const to = options.logTo ?? 'stdio';
+  try {
+    return new LogHub({
+      service: options.service,
+      format: config.logFormat,
+      destination: to === 'stdio' ? { kind: 'stdio' } : { kind: 'file', path: logFile, maxSize: config.logMaxSize, maxFiles: config.logMaxFiles },
+    });
+  } catch (error) {
+    throw new LogFileError(logFile, error as NodeJS.ErrnoException);
+  }
+}
+
+/** SIGUSR1 (what logrotate's postrotate sends, as to nginx and Gunicorn). */
+function reopenLogs(logs: LogHub | null, log: (message: string) => void): void {
+  logs?.reopen().then(
+    () => log('log reopened (SIGUSR1)'),
+    (error: NodeJS.ErrnoException) => logs.log(`log not reopened (SIGUSR1): ${error.code ?? error.message}; lines keep going to the file that was open`, 'stderr'),
+  );
 }
 
 async function answersAsMaster(service: string, socket: string, pid: number): Promise<boolean> {

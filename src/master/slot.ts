@@ -3,7 +3,17 @@
 // decided here, from that history.
 import type { BackoffConfig } from '../config/types.js';
 import type { WorkerRole } from '../protocol/status.js';
+import type { TailBuffer } from '../log/tail-buffer.js';
 import type { WorkerHandle } from './worker-handle.js';
+
+/** The last unexpected exit in a slot. `stderr` is read when shown: the pipe may still be delivering the dying worker's last lines when it is reaped. */
+export interface LastCrash {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  at: string;
+  stderr: TailBuffer | null;
+}
 
 export class Slot {
   current: WorkerHandle | null = null;
@@ -16,6 +26,9 @@ export class Slot {
   respawnAt = 0;
   errored = false;
   lastError: string | null = null;
+  lastCrash: LastCrash | null = null;
+  /** Which of its two inspector ports the slot's last worker got (config "inspect"). */
+  inspectPortOffset = 1;
 
   constructor(
     readonly id: number,

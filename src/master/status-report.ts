@@ -2,6 +2,9 @@
 // answer within a second keeps its row, with its last known figures and busy: true. A worker
 // already silent for part of that second (the monitor's ping is pending) is waited for only
 // for the rest of it, so a hung worker never holds `status` up for more than a second in all.
+import cluster from 'node:cluster';
+import { getEventListeners } from 'node:events';
+import type { LogHub } from '../log/hub.js';
 import type { ConnectionInfo, ServiceStatus, WorkerConnections, WorkerStatus } from '../protocol/status.js';
 import type { Arbiter } from './arbiter.js';
 import type { WorkerHandle } from './worker-handle.js';
@@ -13,27 +16,47 @@ export interface MasterInfo {
   version: string;
 }
 
-export async function buildStatus(arbiter: Arbiter, info: MasterInfo): Promise<ServiceStatus> {
-  const rows = await Promise.all(listRows(arbiter).map((row) => workerRow(row.handle, row.slotId, arbiter)));
-  const { config } = arbiter;
+export async function buildStatus(arbiter: Arbiter, info: MasterInfo, logs: LogHub): Promise<ServiceStatus> {
+  // State, generation and the list of workers are read at one moment, before the wait for the
+  // workers' stats: read after it, a reload that ended meanwhile showed "running" at the new
+  // generation with the old workers' rows (seen in test/fault/signals.test.ts).
+  const { config, state, generation } = arbiter;
+  const rows = await Promise.all(listRows(arbiter).map((row) => workerRow(row.handle, row.slotId, arbiter, logs)));
   return {
     service: config.service,
     kind: config.kind,
-    state: arbiter.state,
+    state,
     listen: config.listen ? [config.listen.url] : [],
-    generation: arbiter.generation,
+    generation,
     master: {
       pid: process.pid,
       startedAt: info.startedAt.toISOString(),
       rss: process.memoryUsage.rss(),
       node: process.version,
       version: info.version,
+      logDropped: logs.masterDropped(),
+      resources: countBy(process.getActiveResourcesInfo()),
+      listeners: listenerCount(arbiter),
     },
     workers: rows,
     exits: arbiter.exits.list(),
     lastError: arbiter.lastError ?? arbiter.slots.find((s) => s.errored)?.lastError ?? null,
     ...(arbiter.build ? { build: arbiter.build } : {}),
+    log: logs.state(),
   };
+}
+
+function countBy(kinds: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+/** Listeners on what lives as long as the master; one left behind per reload shows here. */
+function listenerCount(arbiter: Arbiter): number {
+  let count = getEventListeners(arbiter.stopSignal, 'abort').length;
+  for (const emitter of [process, cluster]) for (const name of emitter.eventNames()) count += emitter.listenerCount(name);
+  return count;
 }
 
 export async function buildConnections(arbiter: Arbiter): Promise<WorkerConnections[]> {
@@ -62,7 +85,7 @@ function listRows(arbiter: Arbiter): Array<{ slotId: number; handle: WorkerHandl
   return rows.sort((a, b) => a.slotId - b.slotId);
 }
 
-async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: Arbiter): Promise<WorkerStatus> {
+async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: Arbiter, logs: LogHub): Promise<WorkerStatus> {
   // Only a worker that was ready when asked can be called busy: one still booting may be
   // compiling its code and answer late for that reason.
   const wasReady = handle?.state === 'ready';
@@ -75,6 +98,8 @@ async function workerRow(handle: WorkerHandle | null, slotId: number, arbiter: A
     role: slot?.role ?? arbiter.config.service,
     restarts: slot?.restarts ?? 0,
     lastError: slot?.lastError ?? null,
+    logDropped: logs.droppedBy(slotId),
+    lastCrash: slot?.lastCrash ? { ...slot.lastCrash, stderr: slot.lastCrash.stderr?.list() ?? [] } : null,
   };
   // A worker that died on its own meanwhile leaves its slot empty: respawn pending or errored.
   if (!handle || (handle.state === 'dead' && !handle.expectedExit)) {

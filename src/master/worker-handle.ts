@@ -2,6 +2,7 @@
 // for its exit, and the request/reply plumbing for stats. `expectedExit` tells an exit we
 // asked for (stop, reload, recycle) from a crash, like cluster's exitedAfterDisconnect.
 import type { Worker } from 'node:cluster';
+import type { WorkerOutput } from '../log/hub.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { ConnectionInfo, WorkerState, WorkerStats } from '../protocol/status.js';
 import { EXIT_BOOT_FAILED, type MasterToWorker, type MessageOf, type WorkerToMaster } from '../protocol/worker-messages.js';
@@ -31,6 +32,8 @@ export class WorkerHandle {
   stats: WorkerStats = EMPTY_STATS;
   bootFailure: BootFailure | null = null;
   exitInfo: ExitInfo | null = null;
+  /** Its output as the log hub carries it (the stderr tail shown when it crashes). */
+  output: WorkerOutput | null = null;
   /** Settles when the worker reports ready; rejects with a BootFailure if it dies first. */
   readonly ready: Promise<void>;
   readonly exited: Promise<ExitInfo>;
@@ -45,6 +48,9 @@ export class WorkerHandle {
     stats: (m) => this.onReply(m.requestId, m),
     connections: (m) => this.onReply(m.requestId, m),
     'recycle-me': (m) => this.onRecycleRequest?.(m.reason),
+    // Cluster has handled the worker's 'close' of its listener before this message (one ordered
+    // channel), so no connection is handed to it after this answer: see handoff-barrier.ts.
+    unlistened: () => this.send({ proto: PROTO, type: 'unlistened-ack' }),
   };
   /** Set by the arbiter: the worker asks to be replaced (it reached maxRequests). */
   onRecycleRequest: ((reason: string) => void) | null = null;

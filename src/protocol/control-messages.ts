@@ -5,10 +5,19 @@ import { isTagged, type Tagged } from './envelope.js';
 export type StopMode = 'graceful' | 'wait' | 'force' | 'fast';
 
 export type ControlRequest = Tagged<
-  { id: number } & (
+  {
+    id: number;
+    /**
+     * Epoch ms by which the master must have read the request, or it drops it unanswered
+     * (DROVER_ERR_REQUEST_EXPIRED): a CLI that gave up on a stopped master must not see its
+     * reload or stop run when the master resumes.
+     */
+    deadline?: number;
+  } & (
     | { type: 'ping' }
     | { type: 'status' }
     | { type: 'connections' }
+    | { type: 'reopen-logs' }
     | { type: 'reload' }
     | { type: 'scale'; role: string | null; target: { set: number } | { delta: number } }
     | { type: 'stop'; mode: StopMode }

@@ -15,8 +15,6 @@ export interface WorkerStats {
   elu: number;
   /** WebSocket gateways only: clients online, groups, messages received from and sent to clients (counters). */
   ws?: WsGatewayStats;
-  /** Log lines this worker could not write (the logs work adds it; absent = not counted). */
-  logLinesDropped?: number;
 }
 
 export interface WsGatewayStats {
@@ -36,6 +34,30 @@ export interface WorkerStatus extends WorkerStats {
   uptimeMs: number;
   restarts: number;
   lastError: string | null;
+  /** Lines of this slot's workers that could not be written to the log (a full disk, a closed pipe). */
+  logDropped: number;
+  /** The last worker of this slot that died unexpectedly, with the end of what it wrote to stderr. */
+  lastCrash: CrashReport | null;
+}
+
+export interface CrashReport {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  at: string;
+  /** Its last stderr lines (at most 20, each cut at 500 characters). */
+  stderr: string[];
+}
+
+export interface LogStatus {
+  /** The log file, or "stdout/stderr" in the foreground. */
+  destination: string;
+  format: 'text' | 'json';
+  /** Rotation size in bytes (0 = off). */
+  maxSize: number;
+  /** Lines lost to failed writes since the master started: master and workers together. */
+  dropped: number;
+  lastWriteError: { code: string; at: string } | null;
 }
 
 export interface ExitCount {
@@ -60,10 +82,23 @@ export interface ServiceStatus {
   state: ServiceState;
   listen: string[];
   generation: number;
-  master: { pid: number; startedAt: string; rss: number; node: string; version: string };
+  master: {
+    pid: number;
+    startedAt: string;
+    rss: number;
+    node: string;
+    version: string;
+    /** Lines of the master's own that its log could not take (a full disk, a closed pipe). */
+    logDropped: number;
+    /** What keeps the master's event loop alive, by kind (Timeout, TCPServerWrap, PipeWrap, ...): flat across reloads. */
+    resources: Record<string, number>;
+    /** Event listeners on the master's long-lived emitters (process, cluster, the stop signal): flat across reloads. */
+    listeners: number;
+  };
   workers: WorkerStatus[];
   exits: ExitCount[];
   lastError: string | null;
+  log: LogStatus;
   /** Present only when a production master runs a build that lags behind its sources. */
   build?: BuildReport;
 }

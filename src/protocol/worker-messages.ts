@@ -7,6 +7,8 @@ export type MasterToWorker = Tagged<
   | { type: 'stats-request'; requestId: number }
   | { type: 'connections-request'; requestId: number }
   | { type: 'stop'; graceful: boolean }
+  /** Answer to 'unlistened': every connection handed to this worker before it closed its listener is on its way. */
+  | { type: 'unlistened-ack' }
 >;
 
 export type WorkerToMaster = Tagged<
@@ -15,6 +17,8 @@ export type WorkerToMaster = Tagged<
   | { type: 'stats'; requestId: number; stats: WorkerStats }
   | { type: 'connections'; requestId: number; connections: ConnectionInfo[] }
   | { type: 'recycle-me'; reason: string }
+  /** Sent right after the worker closed its listening handle; see src/worker/handoff-barrier.ts. */
+  | { type: 'unlistened' }
 >;
 
 export type MessageOf<U extends { type: string }, T extends U['type']> = Extract<U, { type: T }>;

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
 import { DroverError } from '../errors.js';
+import { guardStdio } from '../log/guard.js';
 import { PROTO } from '../protocol/envelope.js';
 import {
   EXIT_BOOT_FAILED,
@@ -15,6 +16,7 @@ import {
 import { workerContextFromEnv } from './context.js';
 import { loadCustomHandler, startCustomService } from './custom-service.js';
 import { startHttpService } from './http-service.js';
+import { HandoffBarrier } from './handoff-barrier.js';
 import { ModuleHooks } from './module-hooks.js';
 import type { RunningService } from './service.js';
 import { WorkerCounters } from './stats.js';
@@ -24,6 +26,9 @@ import { codeFileFor } from './user-module.js';
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
 const STOP_HOOK_MS = 5000;
 
+// stdout and stderr are pipes to the master, which prefixes every line with the time, the
+// service, this worker's id and pid, and the stream. A write that fails never kills us.
+guardStdio();
 const config = JSON.parse(process.env.DROVER_CONFIG ?? 'null') as ServiceConfig;
 const worker = workerContextFromEnv(process.env);
 const counters = new WorkerCounters();
@@ -33,6 +38,7 @@ counters.onRequestLimit = () =>
 let service: RunningService | null = null;
 let hooks = ModuleHooks.empty();
 let stopping: Promise<void> | null = null;
+const handoffs = new HandoffBarrier();
 
 type Handlers = { [T in MasterToWorker['type']]: (m: MessageOf<MasterToWorker, T>) => void };
 const handlers: Handlers = {
@@ -40,6 +46,7 @@ const handlers: Handlers = {
   'connections-request': (m) =>
     send({ proto: PROTO, type: 'connections', requestId: m.requestId, connections: service?.connections() ?? [] }),
   stop: (m) => stop(m.graceful),
+  'unlistened-ack': () => handoffs.onAck(),
 };
 
 process.on('message', (raw) => {
@@ -53,9 +60,14 @@ process.on('disconnect', () => stop(false));
 process.on('SIGINT', () => undefined);
 process.on('SIGQUIT', () => undefined);
 process.on('SIGTERM', () => stop(true));
+// No signal from another process may take a worker down or open a debug port: the master
+// decides (a terminal hang-up reaches the whole process group, the master reloads). Node opens
+// its inspector on 127.0.0.1:9229 for an unhandled SIGUSR1; it is opened only with the
+// "inspect" config key (README). SIGPIPE is ignored by Node itself.
+for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGHUP'] as const) process.on(signal, () => undefined);
 
 function log(message: string): void {
-  if (worker.workerId === 1) process.stdout.write(`[${worker.service} worker ${worker.workerId}] ${message}\n`);
+  if (worker.workerId === 1) process.stdout.write(`${message}\n`);
 }
 
 function send(message: WorkerToMaster, then?: () => void): void {
@@ -69,9 +81,13 @@ function stop(graceful: boolean): void {
     return;
   }
   stopping = (async () => {
-    await service?.stop(graceful);
+    // stop() closes the listening handle before it first yields; then no hand-off may be in flight.
+    const stopped = service?.stop(graceful);
+    const settled = service && config.listen ? handoffs.wait(send) : Promise.resolve();
+    await stopped;
+    await settled;
     await withTimeout(hooks.run('onWorkerStop', worker), graceful ? STOP_HOOK_MS : STOP_HOOK_MS / 10).catch((error) =>
-      process.stderr.write(`[${worker.service} worker ${worker.workerId}] ${(error as Error).stack ?? error}\n`),
+      process.stderr.write(`${(error as Error).stack ?? error}\n`),
     );
     process.exit(0);
   })();

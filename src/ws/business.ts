@@ -11,12 +11,12 @@ import { codeFileFor } from '../worker/user-module.js';
 import { Router } from '../worker/router.js';
 import type { RunningService } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
-import type { WsActionContext, WsCloseContext, WsConnectContext } from './api.js';
+import type { GatewayApi, WsActionContext, WsCloseContext, WsConnectContext } from './api.js';
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS, REPLY_BAD_MESSAGE, REPLY_INTERNAL } from './constants.js';
 import { GatewayLink } from './link.js';
 import { gatewaySocketPath } from './paths.js';
 import type { ClientItem } from './protocol.js';
-import { PushClient, useWorkerGateway } from './push-client.js';
+import { pushApi, useWorkerGateway } from './push-client.js';
 import { envelope, errorReply } from './replies.js';
 
 /** Say so in the log when a gateway has not answered for this long at boot. */
@@ -33,7 +33,7 @@ export async function startBusiness(config: WsServiceConfig, worker: WorkerConte
 }
 
 class Business {
-  readonly api: PushClient;
+  readonly api: GatewayApi;
   private readonly links: GatewayLink[];
   private readonly router: Router;
   private stopping = false;
@@ -68,7 +68,7 @@ class Business {
           onDown: (link) => void this.keepLinked(link),
         }),
     );
-    this.api = new PushClient({
+    this.api = pushApi({
       get: async (slot) => {
         const link = this.links[slot - 1];
         return link?.up ? link : null;

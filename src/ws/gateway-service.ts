@@ -9,28 +9,27 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WsServiceConfig } from '../config/types.js';
-import { DroverError, PortInUseError } from '../errors.js';
+import { PortInUseError } from '../errors.js';
+import { listenLocalSocket } from '../local/socket.js';
 import type { WorkerContext } from '../worker/context.js';
 import type { RunningService } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
 import { CLOSE_HANDSHAKE_MS } from './constants.js';
 import { Gateway } from './gateway.js';
+import { captureHandshake } from './handshake.js';
 import { originAllowed } from './origin.js';
 import { gatewaySocketPath } from './paths.js';
 import { Relay } from './relay.js';
 
-/** Longest Unix socket path that works on Linux and macOS alike. */
-const MAX_SOCKET_PATH = 103;
-
 export async function startGateway(config: WsServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
   const log = (message: string) => process.stderr.write(`[${worker.service} gateway ${worker.workerId} pid ${process.pid}] ${message}\n`);
   const gateway = new Gateway({ slot: worker.workerId, heartbeat: config.heartbeat, maxBufferedAmount: config.maxBufferedAmount, counters, log });
-  counters.wsStats = () => ({ clients: gateway.clients.size, groups: gateway.groupCount, messagesIn: gateway.messagesIn, messagesOut: gateway.messagesOut });
+  counters.wsStats = () => ({ clients: gateway.size, groups: gateway.groupCount, messagesIn: gateway.messagesIn, messagesOut: gateway.messagesOut });
   // Across hosts: never in the way of this host's pushes; Redis down is logged and retried.
   let relay: Relay | null = null;
   if (config.redis !== null) {
     relay = new Relay({
-      url: config.redis,
+      redis: config.redis,
       root: worker.root,
       service: worker.service,
       slot: worker.workerId,
@@ -38,9 +37,10 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
       log,
     });
     gateway.remote = (op, args) => relay!.relay(op, args);
-    relay.start();
+    await relay.start();
   }
-  const local = await listenLocal(gatewaySocketPath(worker.root, worker.service, worker.workerId), (socket) => gateway.addPeer(socket));
+  // Exclusive: in this process, not shared through the cluster master.
+  const local = await listenLocalSocket(gatewaySocketPath(worker.root, worker.service, worker.workerId), 'gateway socket', (socket) => gateway.addPeer(socket));
 
   const server = config.tls
     ? https.createServer({ cert: fs.readFileSync(path.resolve(worker.root, config.tls.cert)), key: fs.readFileSync(path.resolve(worker.root, config.tls.key)) })
@@ -64,8 +64,13 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 19\r\n\r\norigin not allowed\n');
       return;
     }
+    const handshake = captureHandshake(req);
+    if (handshake === null) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 24\r\n\r\nbad request-target path\n');
+      return;
+    }
     (socket as net.Socket).setNoDelay?.(true);
-    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws, handshake));
   });
   await listenPublic(server, config);
 
@@ -87,33 +92,6 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
         gateway.closePeers();
       })()),
   };
-}
-
-/** Listens on the gateway's own socket, in this process (exclusive: not through the cluster master). */
-async function listenLocal(socketPath: string, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
-  if (process.platform !== 'win32') {
-    if (socketPath.length > MAX_SOCKET_PATH) {
-      throw new DroverError('DROVER_ERR_SOCKET_PATH', `the gateway socket path ${socketPath} is longer than a Unix socket allows (${MAX_SOCKET_PATH} bytes).`, {
-        hint: 'move the project to a shorter path, or give the service a shorter name.',
-      });
-    }
-    fs.mkdirSync(path.dirname(socketPath), { recursive: true });
-    // Left behind by a gateway of this slot that crashed: the pidfile lock says no other master runs.
-    fs.rmSync(socketPath, { force: true });
-  }
-  const server = net.createServer(onConnection);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // bind() happens inside listen(): the socket file is created 0600, never readable by others.
-    const umask = process.platform === 'win32' ? null : process.umask(0o177);
-    try {
-      server.listen({ path: socketPath, exclusive: true }, () => resolve());
-    } finally {
-      if (umask !== null) process.umask(umask);
-    }
-  });
-  if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
-  return server;
 }
 
 async function listenPublic(server: http.Server, config: WsServiceConfig): Promise<void> {

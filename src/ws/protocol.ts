@@ -2,45 +2,12 @@
 // local socket: one JSON object per line, a discriminated union on `t`. The socket is private
 // (0600) and never carries a client's frame unwrapped: a client's text travels as a string
 // field, so nothing a client sends can pass for one of these.
+import { LineFramer, parseObjectLine } from '../local/lines.js';
 import { PROTO } from '../protocol/envelope.js';
 import type { Handshake } from './api.js';
+import type { OpName } from './operations.js';
 
-/** Data pushed to clients: text as it is, bytes in base64. */
-export type WireData = string | { b64: string };
-
-/** Push operations: [arguments, answer]. The gateway's table must handle each (compile-checked). */
-export interface Ops {
-  sendToClient: [[clientId: string, data: WireData], boolean];
-  sendToUid: [[uid: string, data: WireData], number];
-  sendToGroup: [[group: string, data: WireData, exclude: string[]], number];
-  sendToAll: [[data: WireData, exclude: string[]], number];
-  bindUid: [[clientId: string, uid: string], boolean];
-  unbindUid: [[clientId: string, uid: string], boolean];
-  joinGroup: [[clientId: string, group: string], boolean];
-  leaveGroup: [[clientId: string, group: string], boolean];
-  ungroup: [[group: string], number];
-  closeClient: [[clientId: string, code: number, reason: string], boolean];
-  isOnline: [[clientId: string], boolean];
-  isUidOnline: [[uid: string], boolean];
-  getClientIdsByUid: [[uid: string], string[]];
-  getClientIdsByGroup: [[group: string], string[]];
-  getUidByClientId: [[clientId: string], string | null];
-  getClientCount: [[], number];
-  getClientCountByGroup: [[group: string], number];
-  /** Sessions travel as JSON text: the gateway stores them as it got them. */
-  getSession: [[clientId: string], string | null];
-  setSession: [[clientId: string, session: string], boolean];
-  updateSession: [[clientId: string, partial: string], boolean];
-}
-export type OpName = keyof Ops;
-export type OpArgs<K extends OpName> = Ops[K][0];
-export type OpResult<K extends OpName> = Ops[K][1];
-
-/** Operations that concern one client: they go to the gateway named in its id. */
-export const CLIENT_OPS = new Set<OpName>([
-  'sendToClient', 'bindUid', 'unbindUid', 'joinGroup', 'leaveGroup', 'closeClient', 'isOnline',
-  'getUidByClientId', 'getSession', 'setSession', 'updateSession',
-]);
+export type { OpArgs, OpName, OpResult, WireData } from './operations.js';
 
 export type PeerRole = 'business' | 'client';
 
@@ -80,39 +47,22 @@ export function encode(message: PeerToGateway | GatewayToPeer): string {
   return `${JSON.stringify(message)}\n`;
 }
 
-/** Splits a utf8 stream into lines and parses each; a line that is not an object ends the stream. */
+/** Splits a utf8 stream into lines and parses each; a line that is not a message ends the stream. */
 export class LineReader<T extends { t: string }> {
-  private rest = '';
-  private broken = false;
+  private readonly lines: LineFramer;
 
-  constructor(
-    private readonly onMessage: (message: T) => void,
-    private readonly onGarbage: (line: string) => void,
-  ) {}
-
-  push(chunk: string): void {
-    if (this.broken) return;
-    let text = this.rest.length > 0 ? this.rest + chunk : chunk;
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      const line = text.slice(start, end);
-      start = end + 1;
-      let message: unknown;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        return this.fail(line);
-      }
-      if (typeof message !== 'object' || message === null || typeof (message as { t?: unknown }).t !== 'string') return this.fail(line);
-      this.onMessage(message as T);
-    }
-    text = start === 0 ? text : text.slice(start);
-    this.rest = text;
+  constructor(onMessage: (message: T) => void, onGarbage: (line: string) => void) {
+    this.lines = new LineFramer(
+      (line) => {
+        const message = parseObjectLine(line);
+        if (message === null || typeof message.t !== 'string') return false;
+        onMessage(message as unknown as T);
+      },
+      { onBroken: (_reason, line) => onGarbage(line) },
+    );
   }
 
-  private fail(line: string): void {
-    this.broken = true;
-    this.rest = '';
-    this.onGarbage(line);
+  push(chunk: string): void {
+    this.lines.push(chunk);
   }
 }

@@ -5,11 +5,11 @@
 // project root.
 import { DroverError } from '../errors.js';
 import { projectRoot } from '../paths.js';
-import type { GatewayApi, PushData } from './api.js';
+import type { GatewayApi } from './api.js';
 import { gatewayOf } from './client-id.js';
 import { GatewayLink } from './link.js';
 import { gatewaySocketPath, listGatewaySlots } from './paths.js';
-import type { OpArgs, OpName, OpResult, WireData } from './protocol.js';
+import { mergeAnswers, OP_NAMES, OPERATIONS, type OpName } from './operations.js';
 
 export interface LinkPool {
   /** The link to gateway `slot`, connected, or null when that gateway is not there. */
@@ -20,124 +20,64 @@ export interface LinkPool {
   describe(): string;
 }
 
-export class PushClient implements GatewayApi {
-  constructor(private readonly pool: LinkPool) {}
-
-  sendToClient(clientId: string, data: PushData): Promise<boolean> {
-    return this.one(clientId, 'sendToClient', [clientId, toWire(data)], false);
+/**
+ * The push API over a pool of gateway links, every method made from its entry in OPERATIONS:
+ * arguments checked and encoded here, sent to one gateway or all, answers folded, decoded.
+ */
+export function pushApi(pool: LinkPool): GatewayApi {
+  const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of OP_NAMES) {
+    const spec = OPERATIONS[name] as OpSpecOf;
+    api[name] = async (...args: unknown[]) => {
+      const wire = spec.encode(...args);
+      const result = spec.route === 'client' ? await one(pool, name, wire, spec.absent) : mergeAnswers(name, await every(pool, name, wire));
+      return spec.decode ? spec.decode(result) : result;
+    };
   }
+  return api as unknown as GatewayApi;
+}
 
-  async sendToUid(uid: string, data: PushData): Promise<number> {
-    return sum(await this.every('sendToUid', [text(uid, 'uid'), toWire(data)]));
-  }
+/** An entry of OPERATIONS seen from here: the per-operation types are checked in operations.ts. */
+interface OpSpecOf {
+  route: 'client' | 'all';
+  absent?: unknown;
+  encode(...args: unknown[]): unknown[];
+  decode?(result: unknown): unknown;
+}
 
-  async sendToGroup(group: string, data: PushData, exclude: string[] = []): Promise<number> {
-    return sum(await this.every('sendToGroup', [text(group, 'group'), toWire(data), ids(exclude)]));
+/** An operation on one client: its gateway answers; a gateway that is gone means "not online". */
+async function one(pool: LinkPool, op: OpName, args: unknown[], absent: unknown): Promise<unknown> {
+  const slot = gatewayOf(args[0]);
+  if (slot === null) return absent;
+  // No gateway of that slot on this host: the client may be on another host (a gateway
+  // relays operations on clients that are not its own when "redis" is configured).
+  const link = (await pool.get(slot)) ?? (await pool.all())[0];
+  if (!link) return absent;
+  try {
+    return await link.call(op, args);
+  } catch (error) {
+    if (!link.up) return absent; // the gateway went away with its clients
+    throw error;
   }
+}
 
-  async sendToAll(data: PushData, exclude: string[] = []): Promise<number> {
-    return sum(await this.every('sendToAll', [toWire(data), ids(exclude)]));
+/** An operation on every gateway; a gateway that goes away meanwhile has no clients to count. */
+async function every(pool: LinkPool, op: OpName, args: unknown[]): Promise<unknown[]> {
+  const links = await pool.all();
+  if (links.length === 0) {
+    throw new DroverError('DROVER_ERR_WS_UNAVAILABLE', `no gateway of the WebSocket service answers (${pool.describe()}).`, {
+      hint: 'start the service ("drover ws start -d"), or pass the right root and service to createGateway().',
+    });
   }
-
-  bindUid(clientId: string, uid: string): Promise<boolean> {
-    return this.one(clientId, 'bindUid', [clientId, text(uid, 'uid')], false);
+  // One gateway (the first) also relays the operation to the other hosts, if there are any.
+  const answers = await Promise.allSettled(links.map((link, i) => link.call(op, args, undefined, i === 0)));
+  const values: unknown[] = [];
+  for (let i = 0; i < answers.length; i++) {
+    const answer = answers[i]!;
+    if (answer.status === 'fulfilled') values.push(answer.value);
+    else if (links[i]!.up) throw answer.reason;
   }
-
-  unbindUid(clientId: string, uid: string): Promise<boolean> {
-    return this.one(clientId, 'unbindUid', [clientId, text(uid, 'uid')], false);
-  }
-
-  joinGroup(clientId: string, group: string): Promise<boolean> {
-    return this.one(clientId, 'joinGroup', [clientId, text(group, 'group')], false);
-  }
-
-  leaveGroup(clientId: string, group: string): Promise<boolean> {
-    return this.one(clientId, 'leaveGroup', [clientId, text(group, 'group')], false);
-  }
-
-  async ungroup(group: string): Promise<number> {
-    return sum(await this.every('ungroup', [text(group, 'group')]));
-  }
-
-  closeClient(clientId: string, code = 1000, reason = ''): Promise<boolean> {
-    return this.one(clientId, 'closeClient', [clientId, code, reason], false);
-  }
-
-  isOnline(clientId: string): Promise<boolean> {
-    return this.one(clientId, 'isOnline', [clientId], false);
-  }
-
-  async isUidOnline(uid: string): Promise<boolean> {
-    return (await this.every('isUidOnline', [text(uid, 'uid')])).some(Boolean);
-  }
-
-  async getClientIdsByUid(uid: string): Promise<string[]> {
-    return (await this.every('getClientIdsByUid', [text(uid, 'uid')])).flat();
-  }
-
-  async getClientIdsByGroup(group: string): Promise<string[]> {
-    return (await this.every('getClientIdsByGroup', [text(group, 'group')])).flat();
-  }
-
-  getUidByClientId(clientId: string): Promise<string | null> {
-    return this.one(clientId, 'getUidByClientId', [clientId], null);
-  }
-
-  async getClientCount(): Promise<number> {
-    return sum(await this.every('getClientCount', []));
-  }
-
-  async getClientCountByGroup(group: string): Promise<number> {
-    return sum(await this.every('getClientCountByGroup', [text(group, 'group')]));
-  }
-
-  async getSession<T extends object = Record<string, unknown>>(clientId: string): Promise<T | null> {
-    const session = await this.one(clientId, 'getSession', [clientId], null);
-    return session === null ? null : (JSON.parse(session) as T);
-  }
-
-  setSession(clientId: string, session: object): Promise<boolean> {
-    return this.one(clientId, 'setSession', [clientId, objectText(session)], false);
-  }
-
-  updateSession(clientId: string, partial: object): Promise<boolean> {
-    return this.one(clientId, 'updateSession', [clientId, objectText(partial)], false);
-  }
-
-  /** An operation on one client: its gateway answers; a gateway that is gone means "not online". */
-  private async one<K extends OpName>(clientId: string, op: K, args: OpArgs<K>, absent: OpResult<K>): Promise<OpResult<K>> {
-    const slot = gatewayOf(clientId);
-    if (slot === null) return absent;
-    // No gateway of that slot on this host: the client may be on another host (a gateway
-    // relays operations on clients that are not its own when "redis" is configured).
-    const link = (await this.pool.get(slot)) ?? (await this.pool.all())[0];
-    if (!link) return absent;
-    try {
-      return await link.call(op, args);
-    } catch (error) {
-      if (!link.up) return absent; // the gateway went away with its clients
-      throw error;
-    }
-  }
-
-  /** An operation on every gateway; a gateway that goes away meanwhile has no clients to count. */
-  private async every<K extends OpName>(op: K, args: OpArgs<K>): Promise<Array<OpResult<K>>> {
-    const links = await this.pool.all();
-    if (links.length === 0) {
-      throw new DroverError('DROVER_ERR_WS_UNAVAILABLE', `no gateway of the WebSocket service answers (${this.pool.describe()}).`, {
-        hint: 'start the service ("drover ws start -d"), or pass the right root and service to createGateway().',
-      });
-    }
-    // One gateway (the first) also relays the operation to the other hosts, if there are any.
-    const answers = await Promise.allSettled(links.map((link, i) => link.call(op, args, undefined, i === 0)));
-    const values: Array<OpResult<K>> = [];
-    for (let i = 0; i < answers.length; i++) {
-      const answer = answers[i]!;
-      if (answer.status === 'fulfilled') values.push(answer.value);
-      else if (links[i]!.up) throw answer.reason;
-    }
-    return values;
-  }
+  return values;
 }
 
 export interface GatewayClientOptions {
@@ -211,9 +151,7 @@ class SocketPool implements LinkPool {
 
 export function createGateway(options: GatewayClientOptions = {}): GatewayClient {
   const pool = new SocketPool(projectRoot(options.root), options.service ?? 'ws', options.gateways ?? null);
-  const client = new PushClient(pool) as PushClient & { close(): Promise<void> };
-  client.close = async () => pool.close();
-  return client;
+  return { ...pushApi(pool), close: async () => pool.close() };
 }
 
 // In a business worker, `gateway` is the worker's own push API (its links are already open);
@@ -225,51 +163,16 @@ export function useWorkerGateway(api: GatewayApi): void {
   workerGateway = api;
 }
 
-const METHODS = [
-  'sendToClient', 'sendToUid', 'sendToGroup', 'sendToAll', 'bindUid', 'unbindUid', 'joinGroup', 'leaveGroup', 'ungroup',
-  'closeClient', 'isOnline', 'isUidOnline', 'getClientIdsByUid', 'getClientIdsByGroup', 'getUidByClientId', 'getClientCount',
-  'getClientCountByGroup', 'getSession', 'setSession', 'updateSession',
-] as const satisfies ReadonlyArray<keyof GatewayApi>;
-
 function target(): GatewayApi {
   return workerGateway ?? (defaultClient ??= createGateway());
 }
 
 /** The push API: `import { gateway } from 'drover'; await gateway.sendToUid('42', 'hello')`. */
 export const gateway: GatewayClient = Object.freeze({
-  ...(Object.fromEntries(METHODS.map((name) => [name, (...args: unknown[]) => (target()[name] as (...a: unknown[]) => unknown)(...args)])) as unknown as GatewayApi),
+  ...(Object.fromEntries(OP_NAMES.map((name) => [name, (...args: unknown[]) => (target()[name] as (...a: unknown[]) => unknown)(...args)])) as unknown as GatewayApi),
   close: async () => {
     const client = defaultClient;
     defaultClient = null;
     await client?.close();
   },
 });
-
-function toWire(data: PushData): WireData {
-  if (typeof data === 'string') return data;
-  if (data instanceof Uint8Array) return { b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
-  if (data instanceof ArrayBuffer) return { b64: Buffer.from(data).toString('base64') };
-  const json = JSON.stringify(data);
-  if (json === undefined) throw new TypeError('push data must be a string, bytes, or a value JSON can encode');
-  return json;
-}
-
-function text(value: unknown, what: string): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${what} must be a non-empty string (received ${typeof value})`);
-  return value;
-}
-
-function ids(value: unknown): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new TypeError('exclude must be an array of client ids');
-  return value as string[];
-}
-
-function objectText(value: unknown): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('a session must be a plain object');
-  return JSON.stringify(value);
-}
-
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}

@@ -248,4 +248,4 @@ test('errors the app did not catch: in a request → 500 and the worker serves o
     assert.equal(log.match(new RegExp(`pid ${culprit}\\] ${what}, this worker will be replaced`, 'g'))?.length, 1, log);
     await assertServing(listener);
   }
-}));
+}, { allowLog: [/on purpose/, /^\s+at /, /\] (uncaught exception|unhandled rejection), this worker will be replaced/] }));

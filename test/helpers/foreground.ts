@@ -82,6 +82,7 @@ export async function startForeground(project: Project, service: string, options
   const child = spawn(process.execPath, [CLI, service, 'start'], { cwd: project.root, env: droverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   project.trackChild(child);
   const master = new ForegroundMaster(child);
+  project.logSources.push({ name: `foreground ${service} master (pid ${child.pid})`, read: () => master.output() });
   project.transcript.add(`$ drover ${service} start  (foreground, pid ${child.pid})`, () => `${master.output()}${master.exit ? `\n→ exit ${master.exit.code ?? master.exit.signal}` : ''}`);
   if (options.waitForRunning !== false) await master.waitForOutput(/ running: /);
   return master;

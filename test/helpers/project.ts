@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupProject } from './cleanup.js';
+import { alertLines, describeAlerts, type LogSource } from './log-invariant.js';
 import { Transcript } from './transcript.js';
 
 export const DROVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,8 +28,29 @@ export class Project {
   /** Processes this test caused; cleanup SIGKILLs whichever is still alive. */
   readonly pids = new Set<number>();
   readonly children = new Set<ChildProcess>();
+  /** Where the project's processes log besides logs/ (a foreground master's terminal). */
+  readonly logSources: LogSource[] = [];
+  /** Warning/error log lines this test causes on purpose (see log-invariant.ts). */
+  allowLog: RegExp[] = [];
+  /** Set once the logs were checked, or when the test failed anyway (no second error on top). */
+  logsChecked = false;
 
   constructor(readonly root: string) {}
+
+  /** Fails when a log holds a warning or error line the test did not declare in allowLog. */
+  assertQuietLogs(): void {
+    this.logsChecked = true;
+    const sources: LogSource[] = [...this.logSources];
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.file('logs'));
+    } catch {
+      // no log folder: nothing ran as a daemon
+    }
+    for (const name of names) sources.push({ name: `logs/${name}`, read: () => fs.readFileSync(this.file(`logs/${name}`), 'utf8') });
+    const lines = alertLines(sources, this.allowLog);
+    if (lines.length > 0) throw new Error(describeAlerts(lines));
+  }
 
   /** Writes config/worker_<service>.<format>; a string is written as it is. */
   writeConfig(service: string, config: object | string, format: ConfigFormat = 'json'): string {
@@ -123,7 +145,14 @@ export interface CreateProjectOptions {
 export async function createProject(t: { after(fn: () => unknown): void }, options: CreateProjectOptions = {}): Promise<Project> {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dv-')));
   const project = new Project(root);
-  t.after(() => cleanupProject(project));
+  // The log invariant runs before the processes are killed, for projects a scenario did not check.
+  t.after(async () => {
+    try {
+      if (!project.logsChecked) project.assertQuietLogs();
+    } finally {
+      await cleanupProject(project);
+    }
+  });
   if (options.app !== false) fs.cpSync(path.join(DROVER_DIR, 'app'), path.join(root, 'app'), { recursive: true });
   fs.mkdirSync(path.join(root, 'config'));
   fs.writeFileSync(path.join(root, 'package.json'), `${JSON.stringify({ name: 'drover-test-project', private: true, type: 'module' })}\n`);

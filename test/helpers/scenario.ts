@@ -3,12 +3,20 @@
 import type { TestContext } from 'node:test';
 import { createProject, type CreateProjectOptions, type Project } from './project.js';
 
-export function scenario(body: (p: Project, t: TestContext) => Promise<void>, options: CreateProjectOptions = {}): (t: TestContext) => Promise<void> {
+export interface ScenarioOptions extends CreateProjectOptions {
+  /** Warning/error log lines this test causes on purpose; any other one fails it (log-invariant.ts). */
+  allowLog?: RegExp[];
+}
+
+export function scenario(body: (p: Project, t: TestContext) => Promise<void>, options: ScenarioOptions = {}): (t: TestContext) => Promise<void> {
   return async (t) => {
     const project = await createProject(t, options);
+    project.allowLog = options.allowLog ?? [];
     try {
       await body(project, t);
+      project.assertQuietLogs();
     } catch (error) {
+      project.logsChecked = true;
       const said = `\n\n════ what the processes said (project ${project.root}) ════\n${project.explain()}\n`;
       if (error instanceof Error) {
         error.message += said;

@@ -20,6 +20,8 @@ export interface WorkerRow {
   uptimeMs: number;
   restarts: number;
   lastError: string | null;
+  logDropped: number;
+  lastCrash: { pid: number; code: number | null; signal: string | null; at: string; stderr: string[] } | null;
 }
 
 export interface ServiceStatus {
@@ -28,10 +30,11 @@ export interface ServiceStatus {
   state: string;
   listen: string[];
   generation: number;
-  master: { pid: number; startedAt: string; rss: number; node: string; version: string };
+  master: { pid: number; startedAt: string; rss: number; node: string; version: string; logDropped: number; resources: Record<string, number>; listeners: number };
   workers: WorkerRow[];
   exits: Array<{ code: number | null; signal: string | null; count: number }>;
   lastError: string | null;
+  log: { destination: string; format: string; maxSize: number; dropped: number; lastWriteError: { code: string; at: string } | null };
 }
 
 export async function statusJson(project: Project, service: string): Promise<ServiceStatus> {

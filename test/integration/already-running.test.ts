@@ -43,7 +43,7 @@ test('a daemon is running: start -d and foreground start are refused with its pi
   assert.match(foreground.stderr, new RegExp(`master pid ${masterPid}\\b`), foreground.output());
 
   await assertStillServing(p, port, masterPid);
-}));
+}, { allowLog: [/^error: web is already running \(master pid \d+\)\.$/] }));
 
 test('a foreground master is running: start -d and a second foreground start are refused with its pid', TIMEOUT, scenario(async (p) => {
   const port = await freePort();
@@ -64,4 +64,4 @@ test('a foreground master is running: start -d and a second foreground start are
 
   await assertStillServing(p, port, masterPid);
   assert.equal(first.exit, null, 'the first master is still running');
-}));
+}, { allowLog: [/^error: web is already running \(master pid \d+\)\.$/, /\] error: web is already running \(master pid \d+\)\.$/] }));

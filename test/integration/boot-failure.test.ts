@@ -40,7 +40,7 @@ test('a worker that throws at the initial start: start -d exits 1 with the error
   assert.match(started.stderr, /boom: the marker file exists/, show(started));
   assert.match(started.stderr, /onWorkerStart of module "boom"/, show(started));
   await assertNothingLeft(p);
-}));
+}, { allowLog: [/boot failed: onWorkerStart of module "boom" threw: boom: the marker file exists/, /failed to boot: onWorkerStart of module "boom" threw: boom: the marker file exists/, /^  hint: the error and its stack are below: fix it and start again\.$/, /Error: boom: the marker file exists$/, /^\s+at /, /could not start: worker \d+ \(pid \d+\) failed to boot: onWorkerStart of module "boom"/, /^  hint: fix the error above and start again\.$/, /exited unexpectedly \((SIGKILL|code 3)\); respawning/, /failed to boot \d+ times in a row: not respawning \(errored\)/] }));
 
 test('a worker that throws at the initial start in the foreground: exit 1 with the error, nothing left running', TIMEOUT, scenario(async (p) => {
   const port = await freePort();
@@ -54,7 +54,7 @@ test('a worker that throws at the initial start in the foreground: exit 1 with t
   assert.match(master.stderr, /code: DROVER_ERR_START_FAILED/, master.output());
   assert.match(master.stderr, /boom: the marker file exists/, master.output());
   await assertNothingLeft(p);
-}));
+}, { allowLog: [/boot failed: onWorkerStart of module "boom" threw: boom: the marker file exists/, /failed to boot: onWorkerStart of module "boom" threw: boom: the marker file exists/, /^  hint: the error and its stack are below: fix it and start again\.$/, /Error: boom: the marker file exists$/, /^\s+at /, /could not start: worker \d+ \(pid \d+\) failed to boot: onWorkerStart of module "boom"/, /^  hint: fix the error above and start again\.$/, /exited unexpectedly \((SIGKILL|code 3)\); respawning/, /failed to boot \d+ times in a row: not respawning \(errored\)/] }));
 
 test('a worker that keeps failing to boot after the start: slot and service errored, bounded attempts, the other worker serves', TIMEOUT, scenario(async (p) => {
   const port = await freePort();
@@ -117,4 +117,4 @@ test('a worker that keeps failing to boot after the start: slot and service erro
   const stopped = await runCli(p, ['web', 'stop']);
   assert.equal(stopped.code, 0, show(stopped));
   await assertNothingLeft(p);
-}));
+}, { allowLog: [/boot failed: onWorkerStart of module "boom" threw: boom: the marker file exists/, /failed to boot: onWorkerStart of module "boom" threw: boom: the marker file exists/, /^  hint: the error and its stack are below: fix it and start again\.$/, /Error: boom: the marker file exists$/, /^\s+at /, /could not start: worker \d+ \(pid \d+\) failed to boot: onWorkerStart of module "boom"/, /^  hint: fix the error above and start again\.$/, /exited unexpectedly \((SIGKILL|code 3)\); respawning/, /failed to boot \d+ times in a row: not respawning \(errored\)/] }));

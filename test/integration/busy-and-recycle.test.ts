@@ -46,7 +46,7 @@ test('a blocked worker keeps its row with busy: true; stop still ends it', TIMEO
   const stopped = await runCli(p, ['web', 'stop']);
   assert.equal(stopped.code, 0, show(stopped));
   for (const w of workers) await waitFor(`worker ${w} gone`, () => !isAlive(w));
-}));
+}, { allowLog: [/still draining after \d+ ms \(\d+ requests in flight\): SIGKILL$/] }));
 
 test('a worker blocked past hungTimeout is replaced in its slot', TIMEOUT, scenario(async (p) => {
   const port = await startWeb(p, { hungTimeout: 1500 });

@@ -45,7 +45,7 @@ test('an app that is missing (DROVER_ERR_APP_LOAD) or exports nothing drover ser
   assertOnce(foreground, 'DROVER_ERR_APP_EXPORT', /hint: export /);
   assert.match(foreground.output(), /exports .*which drover cannot serve/, foreground.output());
   await nothingLeft(p);
-}, { app: false }));
+}, { allowLog: [/could not start: worker \d+ \(pid \d+\) failed to boot: the "app" module /], app: false }));
 
 test('a reload that fails on the app names the cause\'s code and hint; the old workers keep serving', TIMEOUT, scenario(async (p) => {
   p.writeFile('app/server.js', "export default (req, res) => res.end('ok');\n");
@@ -60,7 +60,7 @@ test('a reload that fails on the app names the cause\'s code and hint; the old w
   const stop = await runCli(p, ['web', 'stop']);
   assert.equal(stop.code, 0, show(stop));
   assert.match(p.read('logs/web.log'), /stopping 1 worker \(graceful/, 'the plural agrees');
-}, { app: false }));
+}, { allowLog: [/reload failed: worker \d+ \(pid \d+\) failed to boot: the "app" module "app\/server\.js" was not found/], app: false }));
 
 test('logs/ not writable and a read-only root: DROVER_ERR_NOT_WRITABLE with a hint, nothing left running', TIMEOUT, scenario(async (p, t) => {
   const root = process.getuid?.() === 0;
@@ -106,7 +106,7 @@ test('`drover` alone prints the usage; unknown commands and services get a did-y
 
   const command = await runCli(p, ['web', 'stat']);
   assert.equal(command.code, 2, show(command));
-  assertOnce(command, 'DROVER_ERR_USAGE', /hint: did you mean "start"\? commands: start, stop, restart, reload, scale, status, connections, systemd;|hint: did you mean "stop"\?/);
+  assertOnce(command, 'DROVER_ERR_USAGE', /hint: did you mean "start"\? commands: start, stop, restart, reload, scale, status, connections, logs, reopen-logs, systemd;|hint: did you mean "stop"\?/);
 
   for (const args of [['wbe', 'status'], ['wbe', 'start', '-d']]) {
     const service = await runCli(p, args);

@@ -11,7 +11,7 @@ import { scenario } from '../helpers/scenario.js';
 import { waitFor } from '../helpers/wait.js';
 
 for (const name of ['hono', 'fetch']) {
-  test(`${name}: routes, JSON bodies, streamed upload and download, errors, a reload under load with 0 failures`, { timeout: 90_000 }, scenario((p) => checkFramework(p, name), { app: false }));
+  test(`${name}: routes, JSON bodies, streamed upload and download, errors, a reload under load with 0 failures`, { timeout: 90_000 }, scenario((p) => checkFramework(p, name), { app: false, allowLog: [/\] GET \/\S+ failed: .*on purpose/, /on purpose/, /^\s+at /] }));
 }
 
 test('an app module whose export drover cannot serve is refused at boot with the kinds it accepts, and no stack', { timeout: 60_000 }, scenario(async (p) => {
@@ -24,7 +24,7 @@ test('an app module whose export drover cannot serve is refused at boot with the
   assert.match(r.stderr, /Fastify instance, a NestJS application, an object with fetch\(request\) \(Hono\)/);
   assert.match(r.stderr, /code: DROVER_ERR_APP_EXPORT/);
   assert.doesNotMatch(r.stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack for a user\'s export');
-}, { app: false }));
+}, { app: false, allowLog: [/could not start: worker \d+ \(pid \d+\) failed to boot: the "app" module apps\/wrong\.mjs exports /] }));
 
 /** A response that never ends and a request body read one chunk at a time; files show how far each got. */
 const BACKPRESSURE_APP = `

@@ -107,7 +107,7 @@ test('as PID 1 of its own PID namespace (a container): signals work, workers are
   const port = await project(p);
   const master = spawnProduction(p, 'web', { prefix: ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'] });
   await master.waitForOutput(/web running: 2 workers/);
-  assert.match(master.stdout, /\[web master 1\]/, `the master is PID 1 in its namespace${master.output()}`);
+  assert.match(master.stdout, /\[web master pid 1 stdout\]/, `the master is PID 1 in its namespace${master.output()}`);
   // unshare is our child; the master is unshare's. Signal it from outside, as `docker stop` does.
   const inner = await waitFor('the master as seen from outside', () => childrenOf(master.pid)[0]);
   assert.match((await request(port, '/')).body, /^pid \d+/);

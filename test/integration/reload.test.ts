@@ -131,7 +131,7 @@ test('reload with a bad config is refused; the old workers keep serving', TIMEOU
   assert.deepEqual(workerPids(after), workerPids(before), 'the same workers');
   assert.equal(after.generation, 1);
   await assertServedBy(port, workerPids(before));
-}));
+}, { allowLog: [/reload failed: the new config was refused, nothing was changed: config\/worker_web\.json: "count" must be an integer >= 1/] }));
 
 test('reload applies a new count; SIGUSR2 and SIGHUP to the master reload too', TIMEOUT, scenario(async (p) => {
   const port = await startWeb(p);
@@ -186,4 +186,4 @@ test('a replacement that fails to boot stops the rollout; the old workers keep s
   const again = await runCli(p, ['web', 'reload']);
   assert.equal(again.code, 0, show(again));
   assert.equal((await statusJson(p, 'web')).generation, 2);
-}));
+}, { allowLog: [/boot failed: onWorkerStart of module "boom" threw: boom: the marker file exists/, /Error: boom: the marker file exists$/, /^\s+at /, /reload failed: worker \d+ \(pid \d+\) failed to boot: onWorkerStart of module "boom"/] }));

@@ -56,7 +56,7 @@ test('a build older than its TypeScript source: start, reload and status say so;
   assert.equal((await statusJson(p)).build, undefined);
   const stop = await runCli(p, ['web', 'stop']);
   assert.equal(stop.code, 0, show(stop));
-}, { app: false }));
+}, { allowLog: [/WARNING: STALE BUILD: app\/server\.ts changed after dist\/ was built/], app: false }));
 
 test('a compiled file never shadows a JavaScript source of the same name', TIMEOUT, scenario(async (p) => {
   const port = await freePort();

@@ -36,7 +36,7 @@ test('the port is taken: start -d exits 1 with DROVER_ERR_PORT_IN_USE, nothing l
   } finally {
     squatter.close();
   }
-}));
+}, { allowLog: [/boot failed: cannot listen on http:\/\/127\.0\.0\.1:\d+: the address is already in use\.$/, /error: web could not start: .*cannot listen on http:\/\/127\.0\.0\.1:\d+: the address is already in use/] }));
 
 test('a worker that never gets ready: start -d exits 1 after readyTimeout, nothing left running', TIMEOUT, scenario(async (p) => {
   const port = await freePort();
@@ -48,7 +48,7 @@ test('a worker that never gets ready: start -d exits 1 after readyTimeout, nothi
   assert.match(r.stderr, /not ready within readyTimeout \(1500 ms\)/, show(r));
   assert.match(r.stderr, /code: DROVER_ERR_START_FAILED/, show(r));
   await assertNothingLeft(p);
-}));
+}, { allowLog: [/error: web could not start: worker \d+ \(pid \d+\) was not ready within readyTimeout/] }));
 
 test('a control socket path over the Unix limit: DROVER_ERR_SOCKET_PATH, nothing left running', TIMEOUT, scenario(async (p) => {
   const port = await freePort();

@@ -47,4 +47,4 @@ test('kill -9 of a worker → a new pid in the same slot serves; restarts 1; exi
     const answer = await getJson<{ pid: number }>(port, '/worker/HttpExamples/index');
     return answer.pid === slot1.pid;
   });
-}));
+}, { allowLog: [/exited unexpectedly \(SIGKILL\); respawning/] }));

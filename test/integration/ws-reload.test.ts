@@ -118,7 +118,7 @@ test('a business worker killed with SIGKILL: its clients are served by the other
   const after = await statusJson(p, 'ws');
   assert.deepEqual(after.exits, [{ code: null, signal: 'SIGKILL', count: 1 }]);
   await Promise.all(clients.map((c) => c.close()));
-}));
+}, { allowLog: [/exited unexpectedly \(SIGKILL\); respawning/] }));
 
 test('a gateway killed with SIGKILL loses its own clients only; its replacement serves new ones', TIMEOUT, scenario(async (p) => {
   const { port, status } = await startWs(p);
@@ -147,4 +147,4 @@ test('a gateway killed with SIGKILL loses its own clients only; its replacement 
   await fresh.next((t) => t === 'after-crash');
   for (const client of twos) assert.ok(client.open);
   await Promise.all([fresh, another, ...twos].map((c) => c.close()));
-}));
+}, { allowLog: [/exited unexpectedly \(SIGKILL\); respawning/] }));

@@ -94,7 +94,7 @@ test('messages route to actions; bad ones get error replies and the connection s
   assert.equal(business.requests, routed, 'the business worker counts every message it routed');
   assert.deepEqual(status.exits, []);
   await client.close();
-}));
+}, { allowLog: [/worker\/WsTest\/boom failed: Error: kaboom: a bug in the action/, /^\s+at /] }));
 
 test("each client's messages are answered in order, whatever each action takes", TIMEOUT, scenario(async (p) => {
   const { port } = await startWs(p);

@@ -44,7 +44,7 @@ export function renderMetrics(reading: ServiceReading, ledger: Ledger, exits: Ex
   family('drover_worker_restarts_total', 'counter', 'Processes started in the worker slot after its first (crash respawns and recycles).', reading.workers.map((x) => [w(x), x.restarts]));
   family('drover_worker_stats_age_seconds', 'gauge', 'Seconds since the worker last answered a stats request; above 3 its figures are stale (busy event loop).', live.map((x) => [w(x), round3(x.staleSeconds)]));
   family('drover_worker_busy', 'gauge', 'Whether a ready worker has not answered for over 3 s (its figures are the last known).', live.map((x) => [w(x), x.busy ? 1 : 0]));
-  family('drover_worker_log_lines_dropped_total', 'counter', 'Log lines the worker could not write, over every process the slot has had.', reading.workers.map((x) => [w(x), x.totals.logLinesDropped]));
+  family('drover_worker_log_lines_dropped_total', 'counter', 'Log lines of the worker slot that the master could not write to the log (a full disk, a closed pipe), over every process the slot has had.', reading.workers.map((x) => [w(x), x.logLinesDropped]));
   if (reading.kind === 'ws') {
     family('drover_worker_ws_clients', 'gauge', 'WebSocket clients connected to the gateway.', gateways.map((x) => [w(x), x.stats.ws!.clients]));
     family('drover_worker_ws_groups', 'gauge', 'Groups with at least one client on the gateway.', gateways.map((x) => [w(x), x.stats.ws!.groups]));
@@ -72,7 +72,7 @@ export function renderMetrics(reading: ServiceReading, ledger: Ledger, exits: Ex
   RELOAD_BUCKETS.forEach((le, i) => out.push(`drover_reload_duration_seconds_bucket${labelText(s({ le: String(le) }))} ${h.buckets[i]}`));
   out.push(`drover_reload_duration_seconds_bucket${labelText(s({ le: '+Inf' }))} ${h.count}`);
   out.push(`drover_reload_duration_seconds_sum${labelText(s())} ${numberText(round3(h.sum))}`, `drover_reload_duration_seconds_count${labelText(s())} ${h.count}`);
-  family('drover_log_lines_dropped_total', 'counter', 'Log lines the workers could not write, over every worker the service has had.', [[s(), reading.totals.logLinesDropped]]);
+  family('drover_log_lines_dropped_total', 'counter', 'Log lines that could not be written to the log, by writer: every worker the service has had, and the master.', [[s({ source: 'workers' }), reading.logLinesDropped.workers], [s({ source: 'master' }), reading.logLinesDropped.master]]);
   if (reading.kind === 'ws') {
     family('drover_ws_clients', 'gauge', 'WebSocket clients connected, all gateways.', [[s(), gateways.reduce((t, x) => t + x.stats.ws!.clients, 0)]]);
     family('drover_ws_groups', 'gauge', 'Groups summed over the gateways (a group with clients on two gateways counts twice).', [[s(), gateways.reduce((t, x) => t + x.stats.ws!.groups, 0)]]);

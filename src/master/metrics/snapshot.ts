@@ -20,6 +20,8 @@ export interface WorkerReading {
   staleSeconds: number;
   /** This slot's counters, over every worker it has had. */
   totals: CounterSet;
+  /** Log lines of this slot's workers that the master could not write, over every worker it has had. */
+  logLinesDropped: number;
 }
 
 export interface ServiceReading {
@@ -31,6 +33,8 @@ export interface ServiceReading {
   workers: WorkerReading[];
   /** The service's counters over every worker it has had, including slots scaled away. */
   totals: CounterSet;
+  /** Log lines that could not be written: the workers' (every slot ever) and the master's own. */
+  logLinesDropped: { workers: number; master: number };
 }
 
 /** A worker's figures are stale past this: the monitor asks every second. */
@@ -66,8 +70,9 @@ export function readService(arbiter: Arbiter, now = Date.now()): ServiceReading 
       stats: h ? h.stats : null,
       staleSeconds,
       totals: slotTotals,
+      logLinesDropped: arbiter.logs.droppedBy(slot.id),
     };
   });
   const { config } = arbiter;
-  return { now, service: config.service, kind: config.kind, state: arbiter.state, generation: arbiter.generation, workers, totals };
+  return { now, service: config.service, kind: config.kind, state: arbiter.state, generation: arbiter.generation, workers, totals, logLinesDropped: { workers: arbiter.logs.workersDropped(), master: arbiter.logs.masterDropped() } };
 }

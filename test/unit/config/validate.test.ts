@@ -44,13 +44,13 @@ test('count accepts "auto" as the number of CPUs', () => {
 test('errors name the key, the rule and the received value', () => {
   refused({ count: 0 }, /"count" must be an integer >= 1 or "auto" \(received 0\)/);
   refused({ count: 'many' }, /"count" .*\(received "many"\)/);
-  refused({ stopTimeout: -1 }, /"stopTimeout" must be an integer >= 0 \(ms\) \(received -1\)/);
+  refused({ stopTimeout: -1 }, /"stopTimeout" must be an integer from 0 to 2147483647 \(ms; [^)]*\) \(received -1\)/);
   refused({ listen: 'nope' }, /"listen" must be a URL .*\(received "nope"\)/);
   refused({ listen: 'ftp://0.0.0.0:21' }, /"listen"/);
   refused({ listen: 'http://0.0.0.0' }, /"listen"/);
   refused({ reloadable: 'yes' }, /"reloadable" must be true or false/);
   refused({ env: { A: 1 } }, /"env.A" must be a string \(received 1\)/);
-  refused({ backoff: { initialMs: 0 } }, /"backoff.initialMs" must be an integer >= 1/);
+  refused({ backoff: { initialMs: 0 } }, /"backoff.initialMs" must be an integer from 1 to /);
   refused([], /must export an object \(received an array of 0\)/);
 });
 
@@ -96,6 +96,47 @@ test('metrics: off by default; a port alone is on 127.0.0.1; host:port and [v6]:
   refused({ metrics: { listen: '127.0.0.1:70000' } }, /"metrics\.listen"/);
   refused({ metrics: { listen: 9100, histry: 5 } }, /histry/);
   refused({ metrics: { listen: 9100, historySeconds: 5 } }, /historySeconds/);
+});
+
+test('every timer-ish key is bounded by what a Node timer holds (2^31-1 ms)', () => {
+  const max = 2 ** 31 - 1;
+  const cases: Array<[string, object, string]> = [
+    ['http', { readyTimeout: max + 1 }, 'readyTimeout'],
+    ['http', { stopTimeout: max + 1 }, 'stopTimeout'],
+    ['http', { hungTimeout: 1e12 }, 'hungTimeout'],
+    ['http', { keepAliveTimeout: max + 1 }, 'keepAliveTimeout'],
+    ['http', { headersTimeout: max + 1 }, 'headersTimeout'],
+    ['http', { requestTimeout: max + 1 }, 'requestTimeout'],
+    ['http', { backoff: { initialMs: max + 1 } }, 'backoff.initialMs'],
+    ['http', { backoff: { maxMs: max + 1 } }, 'backoff.maxMs'],
+    ['http', { backoff: { resetAfterMs: max + 1 } }, 'backoff.resetAfterMs'],
+    ['ws', { heartbeat: { interval: max + 1 } }, 'heartbeat.interval'],
+    ['ws', { heartbeat: { timeout: max + 1 } }, 'heartbeat.timeout'],
+    ['ws', { closeSpreadMs: max + 1 }, 'closeSpreadMs'],
+  ];
+  for (const [service, raw, key] of cases) {
+    const file = `config/worker_${service}.js`;
+    assert.throws(
+      () => validateServiceConfig(service, file, raw),
+      (e: unknown) => {
+        assert.ok(e instanceof DroverError);
+        assert.equal(e.code, 'DROVER_ERR_CONFIG');
+        // file, key, rule, value
+        assert.ok(e.message.startsWith(`${file}: "${key}" must be an integer from `), e.message);
+        assert.match(e.message, new RegExp(`to ${max} \\(ms`), e.message);
+        assert.match(e.message, /\(received \d+\)\.$/, e.message);
+        return true;
+      },
+      `${key} above the bound`,
+    );
+  }
+  const atMax = validateServiceConfig('http', FILE, { stopTimeout: max, readyTimeout: max, backoff: { maxMs: max } });
+  assert.equal(atMax.stopTimeout, max, '2^31-1 itself is accepted');
+});
+
+test('the hot-reload debounce is bounded too', async () => {
+  const { validateProcessConfig } = await import('../../../src/config/process-config.ts');
+  assert.throws(() => validateProcessConfig('config/worker_process.js', { hotReload: { debounceMs: 2 ** 31 } }), /"hotReload\.debounceMs" must be an integer from 0 to 2147483647/);
 });
 
 test('static files: "public" when it exists by default, publicDir false turns them off, static options validated', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CommandQueue, type Command } from '../../../src/master/command-queue.ts';
+import { CommandQueue, isAbandoned, type Command } from '../../../src/master/command-queue.ts';
 import type { ReloadResult } from '../../../src/protocol/status.ts';
 
 const reload = (results: ReloadResult[] = []): Command => ({ kind: 'reload', reason: 'test', waiters: [{ resolve: (r) => results.push(r) }] });
@@ -58,4 +58,24 @@ test('next() waits for a command', async () => {
   const next = q.next();
   setImmediate(() => q.push({ kind: 'reap' }));
   assert.equal((await next).kind, 'reap');
+});
+
+test('a reload only gone clients asked for is abandoned; one a signal asked for never is', async () => {
+  let gone = false;
+  const fromClient = (): Command => ({ kind: 'reload', reason: 'control', waiters: [{ resolve: () => undefined, gone: () => gone }] });
+  const q = new CommandQueue();
+  q.push(fromClient());
+  q.push(fromClient());
+  const both = await q.next();
+  assert.ok(both.kind === 'reload');
+  assert.equal(isAbandoned(both), false, 'its clients still wait');
+  gone = true;
+  assert.equal(isAbandoned(both), true, 'every client has gone');
+
+  q.push(fromClient());
+  q.push({ kind: 'reload', reason: 'SIGUSR2', waiters: [] });
+  const merged = await q.next();
+  assert.ok(merged.kind === 'reload');
+  assert.equal(isAbandoned(merged), false, 'a signal merged into it: it runs whoever has gone');
+  assert.equal(merged.waiters.length, 1, 'the client that asked still gets its answer');
 });
