@@ -17,6 +17,7 @@ import path from 'node:path';
 const ALSO_SHOWN = new Set([
   'fresh-vs-resident',
   'ws-idle-memory-vs-single',
+  'ws-idle-memory-vs-pair',
   'newconn-bare-none-vs-rr',
   'ws-roundtrip-p50-vs-echo',
   'static-rps-vs-app',

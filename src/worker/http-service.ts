@@ -12,7 +12,7 @@ import { ClientError } from './client-error.js';
 import { loadHttpApp, sendJson, type RequestListener } from './http-app.js';
 import { hasBadHost } from './request-target.js';
 import type { RunningService } from './service.js';
-import { staticFiles, type StaticHandler } from './static-files.js';
+import { staticFiles, type StaticFiles } from './static-files.js';
 import type { WorkerCounters } from './stats.js';
 
 /**
@@ -53,6 +53,7 @@ export async function startHttpService(config: HttpServiceConfig, worker: Worker
   return {
     connections: () => connections.list(),
     stop: async (graceful) => {
+      statics?.close();
       if (graceful) await connections.drain();
       else connections.closeNow();
       await app.close?.().catch((error: unknown) =>
@@ -62,10 +63,10 @@ export async function startHttpService(config: HttpServiceConfig, worker: Worker
   };
 }
 
-async function serveStaticFirst(statics: StaticHandler, listener: RequestListener, req: http.IncomingMessage, res: http.ServerResponse, worker: WorkerContext): Promise<void> {
+async function serveStaticFirst(statics: StaticFiles, listener: RequestListener, req: http.IncomingMessage, res: http.ServerResponse, worker: WorkerContext): Promise<void> {
   let served: boolean;
   try {
-    served = await statics(req, res);
+    served = await statics.serve(req, res);
   } catch (error) {
     return answerFailure(error, req, res, worker);
   }

@@ -10,8 +10,14 @@ import mime from 'mime-types';
 import send from 'send';
 import type { StaticConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
+import { PublicNames } from './public-names.js';
 
-export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+export interface StaticFiles {
+  /** true when it answered the request; false when the request goes on to the app untouched. */
+  serve(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Stops watching the folder; safe to call twice. */
+  close(): void;
+}
 
 const ENCODINGS = [
   { name: 'br', suffix: '.br' },
@@ -19,7 +25,7 @@ const ENCODINGS = [
 ] as const;
 
 /** The handler for the configured folder, or null when static files are off (or the default folder is absent). */
-export function staticFiles(config: StaticConfig | null, root: string, source: string): StaticHandler | null {
+export function staticFiles(config: StaticConfig | null, root: string, source: string): StaticFiles | null {
   if (!config) return null;
   let dir: string;
   try {
@@ -30,11 +36,16 @@ export function staticFiles(config: StaticConfig | null, root: string, source: s
     throw new ConfigError(source, `"publicDir" names ${config.dir}, which is not a folder under ${root}.`);
   }
   const denied = denyMatcher(config.deny);
-  return (req, res) => serveStatic(req, res, dir, config, denied);
+  const names = new PublicNames(dir);
+  return {
+    serve: (req, res) => serveStatic(req, res, dir, config, denied, names),
+    close: () => names.close(),
+  };
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string, config: StaticConfig, denied: (name: string) => boolean): Promise<boolean> {
+async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string, config: StaticConfig, denied: (name: string) => boolean, names: PublicNames): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (!mayNameAFile(req.url ?? '/', names, config.index)) return false;
   const segments = safeSegments(req.url ?? '/', denied);
   if (!segments) return false;
   let file = await insideFile(dir, segments, denied);
@@ -56,6 +67,42 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: strin
   // Everything was checked above; send may allow the dot-files we already refused by name.
   send(req, `/${relative}`, { root: dir, dotfiles: 'allow', index: false, cacheControl: false }).pipe(res);
   return true;
+}
+
+const SLASH = 0x2f;
+const QUESTION_MARK = 0x3f;
+
+/**
+ * false when the request-target cannot name a file we serve, decided without a syscall: its first
+ * segment is no name at the top of the folder (or, for "/", the index file is not there or index
+ * is off). Only a certain "no" returns false; anything unusual is left to the full check. The
+ * common case is one scan up to the next "/" or "?" and a Set lookup; a segment is decoded only
+ * when it holds a "%".
+ */
+export function mayNameAFile(target: string, names: { mayHold(name: string): boolean }, index: string | null): boolean {
+  // Empty segments are skipped as safeSegments skips them: "//app.js" names app.js.
+  let start = 0;
+  while (start < target.length && target.charCodeAt(start) === SLASH) start++;
+  if (start === 0) return true;
+  let end = start;
+  while (end < target.length) {
+    const c = target.charCodeAt(end);
+    if (c === SLASH || c === QUESTION_MARK) break;
+    end++;
+  }
+  // "/" names the folder, so its index file; an index given as a path is looked up by its head.
+  if (end === start) return index !== null && names.mayHold(index.split('/').find((s) => s.length > 0) ?? index);
+  let first = target.slice(start, end);
+  if (first.includes('%')) {
+    try {
+      first = decodeURIComponent(first);
+    } catch {
+      return true;
+    }
+    // An encoded "/" (or worse) changes where the segment ends: let the full check split it.
+    if (first.includes('/') || first.includes('\\') || first.includes('\0') || first.length === 0) return true;
+  }
+  return names.mayHold(first);
 }
 
 /**

@@ -11,7 +11,7 @@ import { codeFileFor } from '../worker/user-module.js';
 import { Router } from '../worker/router.js';
 import type { RunningService } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
-import type { GatewayApi, WsActionContext, WsCloseContext, WsConnectContext } from './api.js';
+import type { GatewayApi, Handshake, WsActionContext, WsCloseContext, WsConnectContext } from './api.js';
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS, REPLY_BAD_MESSAGE, REPLY_INTERNAL } from './constants.js';
 import { GatewayLink } from './link.js';
 import { gatewaySocketPath } from './paths.js';
@@ -136,7 +136,7 @@ class Business {
 
   private async runHook(item: Exclude<ClientItem, { t: 'msg' }>, session: SessionBox): Promise<void> {
     const name = item.t === 'open' ? 'onWebSocketConnect' : 'onWebSocketClose';
-    const base = { clientId: item.c, handshake: item.h, gateway: this.api, worker: this.worker };
+    const base = { clientId: item.c, handshake: JSON.parse(item.h) as Handshake, gateway: this.api, worker: this.worker };
     const context = (item.t === 'open' ? withSession(base, session) : withSession({ ...base, code: item.code, reason: item.reason, uid: item.uid }, session)) as
       | WsConnectContext
       | WsCloseContext;

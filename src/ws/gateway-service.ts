@@ -15,7 +15,7 @@ import type { WorkerContext } from '../worker/context.js';
 import type { RunningService } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
 import { CLOSE_HANDSHAKE_MS } from './constants.js';
-import { Gateway } from './gateway.js';
+import { ClientSocket, Gateway } from './gateway.js';
 import { captureHandshake } from './handshake.js';
 import { originAllowed } from './origin.js';
 import { gatewaySocketPath } from './paths.js';
@@ -51,6 +51,7 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
     maxPayload: config.maxPayload,
     perMessageDeflate: false,
     closeTimeout: CLOSE_HANDSHAKE_MS,
+    WebSocket: ClientSocket,
   } as ConstructorParameters<typeof WebSocketServer>[0]);
   let accepting = true;
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -70,7 +71,7 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
       return;
     }
     (socket as net.Socket).setNoDelay?.(true);
-    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws, handshake));
+    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws as ClientSocket, handshake));
   });
   await listenPublic(server, config);
 

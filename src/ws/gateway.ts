@@ -3,14 +3,14 @@
 // handing each client's items to business workers is the dispatcher (dispatcher.ts); what the
 // push operations do is the operation table (operations.ts).
 import type net from 'node:net';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { ConnectionInfo } from '../protocol/status.js';
 import type { WorkerCounters } from '../worker/stats.js';
-import type { Handshake } from './api.js';
 import { clientIdFactory, clientIdPrefix } from './client-id.js';
 import { ClientIndex } from './client-index.js';
 import { CLOSE_GOING_AWAY, CLOSE_HANDSHAKE_MS, CLOSE_IDLE, REPLY_BAD_MESSAGE } from './constants.js';
 import { Dispatcher, type Call, type DispatchedClient, type Peer } from './dispatcher.js';
+import { peerOf } from './handshake.js';
 import { clientOf, mergeAnswers, runOperation, type OpContext, type OpName, type WireData } from './operations.js';
 import { errorReply } from './replies.js';
 
@@ -25,9 +25,14 @@ export interface GatewayOptions {
   log(message: string): void;
 }
 
+// Times on a client are small integers, not Date.now() values: those are above 2^31, so each
+// would be a boxed double on the heap (3 per client, issue 14). openedAt is in seconds since the
+// gateway started (a Smi for decades); lastSeen and lastPingAt are in ms since the gateway's
+// clock epoch, which sweep() moves forward before they could leave the Smi range.
 interface Client extends DispatchedClient {
-  readonly ws: WebSocket;
-  readonly handshake: Handshake;
+  readonly ws: ClientSocket;
+  /** JSON text of the Handshake (see captureHandshake). */
+  readonly handshake: string;
   readonly openedAt: number;
   lastSeen: number;
   lastPingAt: number;
@@ -35,9 +40,20 @@ interface Client extends DispatchedClient {
   messages: number;
 }
 
-const CLIENT = Symbol('drover.client');
-type TaggedSocket = WebSocket & { [CLIENT]: Client };
+/**
+ * The WebSocket class the server makes for each connection (WebSocketServer's `WebSocket`
+ * option): the client record as a declared field, so the shared listeners find it from `this`.
+ * A property added after construction (a symbol key before) gave every socket an out-of-object
+ * property array.
+ */
+export class ClientSocket extends WebSocket {
+  client: Client | null = null;
+}
+
 type Listener = (this: WebSocket, ...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Past this many ms the clock epoch moves forward (2^29: a Smi even with pointer compression). */
+const CLOCK_REBASE_MS = 2 ** 29;
 
 export class Gateway {
   readonly index = new ClientIndex<Client>();
@@ -49,14 +65,17 @@ export class Gateway {
   remote: RemoteRelay | null = null;
   private seq = 0;
   private readonly opContext: OpContext<Client>;
+  private readonly startedAt = Date.now();
+  /** lastSeen and lastPingAt count ms from here. */
+  private epoch = this.startedAt;
   /** Messages received from and sent to clients, for the metrics (stats.ws). */
   messagesIn = 0;
   messagesOut = 0;
   // Listeners shared by every client (one closure per gateway, not per connection).
-  private readonly wsOnMessage: (this: TaggedSocket, data: Buffer, isBinary: boolean) => void;
-  private readonly wsOnPing: (this: TaggedSocket) => void;
-  private readonly wsOnPong: (this: TaggedSocket) => void;
-  private readonly wsOnClose: (this: TaggedSocket, code: number, reason: Buffer) => void;
+  private readonly wsOnMessage: (this: ClientSocket, data: Buffer, isBinary: boolean) => void;
+  private readonly wsOnPing: (this: ClientSocket) => void;
+  private readonly wsOnPong: (this: ClientSocket) => void;
+  private readonly wsOnClose: (this: ClientSocket, code: number, reason: Buffer) => void;
 
   constructor(private readonly options: GatewayOptions) {
     this.idPrefix = clientIdPrefix(options.slot);
@@ -76,16 +95,16 @@ export class Gateway {
     };
     const gateway = this;
     this.wsOnMessage = function (data, isBinary) {
-      gateway.clientOnMessage(this[CLIENT], data, isBinary);
+      gateway.clientOnMessage(this.client!, data, isBinary);
     };
     this.wsOnPing = function () {
-      this[CLIENT].lastSeen = Date.now();
+      this.client!.lastSeen = gateway.clock();
     };
     this.wsOnPong = function () {
-      this[CLIENT].awaitingPong = false;
+      this.client!.awaitingPong = false;
     };
     this.wsOnClose = function (code, reason) {
-      gateway.clientOnClose(this[CLIENT], code, reason.toString());
+      gateway.clientOnClose(this.client!, code, reason.toString());
     };
   }
 
@@ -99,15 +118,24 @@ export class Gateway {
 
   // ── clients ────────────────────────────────────────────────────────────────────────────
 
-  accept(ws: WebSocket, handshake: Handshake): void {
+  /**
+   * ms since the clock epoch: a small integer (see Client). `| 0` because a difference of two
+   * Date.now() values is still a heap number; stored once, it would make the field a double for
+   * every client.
+   */
+  private clock(): number {
+    return (Date.now() - this.epoch) | 0;
+  }
+
+  accept(ws: ClientSocket, handshake: string): void {
     const n = ++this.seq;
-    const now = Date.now();
+    const now = this.clock();
     const client: Client = {
       id: this.makeId(n),
       n,
       ws,
       handshake,
-      openedAt: now,
+      openedAt: Math.floor((Date.now() - this.startedAt) / 1000),
       lastSeen: now,
       lastPingAt: now,
       awaitingPong: false,
@@ -122,7 +150,7 @@ export class Gateway {
       queue: null,
       waitingSince: 0,
     };
-    (ws as TaggedSocket)[CLIENT] = client;
+    ws.client = client;
     ws.on('message', this.wsOnMessage as Listener);
     ws.on('ping', this.wsOnPing as Listener);
     ws.on('pong', this.wsOnPong as Listener);
@@ -134,7 +162,7 @@ export class Gateway {
   }
 
   private clientOnMessage(client: Client, data: Buffer, isBinary: boolean): void {
-    client.lastSeen = Date.now();
+    client.lastSeen = this.clock();
     this.messagesIn += 1;
     if (isBinary) {
       this.write(client, errorReply(REPLY_BAD_MESSAGE, 'binary messages are not routed: send JSON text like {"pathInfo":"module/Controller/action"}.'));
@@ -185,7 +213,7 @@ export class Gateway {
     // A client that does not read would grow this process without bound (ws buffers whatever
     // the kernel does not take): past the limit it is dropped.
     if (ws.bufferedAmount > this.options.maxBufferedAmount) {
-      this.options.log(`client ${client.id} (${client.handshake.remoteAddress}) reads too slowly: ${ws.bufferedAmount} bytes waiting > maxBufferedAmount; closing it`);
+      this.options.log(`client ${client.id} (${peerOf(client.handshake).remoteAddress}) reads too slowly: ${ws.bufferedAmount} bytes waiting > maxBufferedAmount; closing it`);
       this.terminateClient(client);
       return false;
     }
@@ -263,21 +291,38 @@ export class Gateway {
    */
   sweep(now: number): void {
     const { interval, timeout } = this.options.heartbeat;
+    if (now - this.epoch > CLOCK_REBASE_MS) this.rebaseClock(now);
+    const at = (now - this.epoch) | 0;
     for (const client of this.index.all()) {
-      if (!client.paused && now - client.lastSeen > timeout) {
+      if (!client.paused && at - client.lastSeen > timeout) {
         this.closeClient(client, CLOSE_IDLE, 'heartbeat timeout');
         continue;
       }
-      if (now - client.lastPingAt < interval) continue;
+      if (at - client.lastPingAt < interval) continue;
       if (client.awaitingPong) {
         this.terminateClient(client);
         continue;
       }
       client.awaitingPong = true;
-      client.lastPingAt = now;
+      client.lastPingAt = at;
       client.ws.ping();
     }
     this.dispatcher.sweep(now);
+  }
+
+  /**
+   * Moves the clock epoch to `now` (ms since 1970), keeping every client's times in step. A
+   * time older than the timeout or interval it is compared with stays just past it (a paused
+   * client can stay silent for weeks), so the values stay small and the comparisons unchanged.
+   */
+  private rebaseClock(now: number): void {
+    const { interval, timeout } = this.options.heartbeat;
+    const shift = now - this.epoch;
+    this.epoch = now;
+    for (const client of this.index.all()) {
+      client.lastSeen = Math.max(client.lastSeen - shift, -timeout - 1);
+      client.lastPingAt = Math.max(client.lastPingAt - shift, -interval - 1);
+    }
   }
 
   /** Closes every client with 1001, spread evenly over `spreadMs`, and waits until they are gone. */
@@ -298,11 +343,10 @@ export class Gateway {
   }
 
   list(): ConnectionInfo[] {
-    const now = Date.now();
+    const now = Date.now() - this.startedAt;
     return [...this.index.all()].map((c) => ({
-      remoteAddress: c.handshake.remoteAddress,
-      remotePort: c.handshake.remotePort,
-      ageMs: now - c.openedAt,
+      ...peerOf(c.handshake),
+      ageMs: Math.max(0, now - c.openedAt * 1000),
       requests: c.messages,
       clientId: c.id,
       uid: c.uid,

@@ -4,7 +4,6 @@
 // field, so nothing a client sends can pass for one of these.
 import { LineFramer, parseObjectLine } from '../local/lines.js';
 import { PROTO } from '../protocol/envelope.js';
-import type { Handshake } from './api.js';
 import type { OpName } from './operations.js';
 
 export type { OpArgs, OpName, OpResult, WireData } from './operations.js';
@@ -32,9 +31,10 @@ export type PeerToGateway =
 
 /** What a gateway hands a business worker for one client, in the client's order. */
 export type ClientItem =
-  | { t: 'open'; c: string; h: Handshake; s: string | null }
+  /** h: the JSON text of the client's Handshake, as its gateway keeps it. */
+  | { t: 'open'; c: string; h: string; s: string | null }
   | { t: 'msg'; c: string; d: string; s: string | null }
-  | { t: 'close'; c: string; code: number; reason: string; h: Handshake; s: string | null; uid: string | null };
+  | { t: 'close'; c: string; code: number; reason: string; h: string; s: string | null; uid: string | null };
 
 export type GatewayToPeer =
   | { t: 'welcome'; proto: typeof PROTO; slot: number; pid: number }

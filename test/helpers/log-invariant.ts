@@ -33,13 +33,33 @@ export function alertLines(sources: LogSource[], allow: RegExp[]): AlertLine[] {
     } catch {
       continue;
     }
-    for (const line of text.split('\n')) {
+    for (const raw of text.split('\n')) {
+      const line = messageOf(raw);
       if (!ALERT_LINE.some((re) => re.test(line))) continue;
       if (allow.some((re) => re.test(line))) continue;
       found.push({ source: source.name, line });
     }
   }
   return found;
+}
+
+/**
+ * The message of a log line without drover's prefix (text: `<time> [<service> worker 1 pid 42
+ * stdout] `; JSON lines: the "message" field), so that anchored patterns (a stack frame's
+ * leading spaces, "^TransformError") mean the same in a log file and in a terminal.
+ */
+function messageOf(line: string): string {
+  const text = /^\d{4}-\d\d-\d\dT[\d:.]+Z \[[^\]]*\] /.exec(line);
+  if (text) return line.slice(text[0].length);
+  if (line.startsWith('{"time"')) {
+    try {
+      const parsed = JSON.parse(line) as { message?: unknown };
+      if (typeof parsed.message === 'string') return parsed.message;
+    } catch {
+      // not one of ours: match the line as it is
+    }
+  }
+  return line;
 }
 
 export function describeAlerts(lines: AlertLine[]): string {

@@ -86,4 +86,4 @@ test('the live page charts every worker, marks reloads, scale and restarts, and 
     // No assertion on failures: the SIGKILL above cuts whatever worker 2 had in flight.
     assert.ok((await load.stop()).ok > 0, 'the load ran');
   }
-}));
+}, { allowLog: [/worker \d+ \(pid \d+\) exited unexpectedly \(SIGKILL\)/] }));

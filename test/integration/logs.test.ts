@@ -97,7 +97,7 @@ test('a crashed worker: status and status --json show the end of its stderr, not
   const table = await runCli(p, ['web', 'status']);
   assert.match(table.stdout, new RegExp(`last crash of worker 1: pid ${victim}, exit code 1, at .*; its last stderr lines:`), show(table));
   assert.match(table.stdout, /\| Error: crashed on purpose by the test/, show(table));
-}));
+}, { allowLog: [/Error: crashed on purpose by the test/, /^\s+at /, /worker \d+ \(pid \d+\) exited unexpectedly \(code 1\)/] }));
 
 test('logMaxSize: drover rotates the log itself; a crash loop cannot fill the disk', { timeout: 60_000 }, scenario(async (p) => {
   p.writeFile('app/chatty.js', CHATTY_APP);
@@ -123,7 +123,7 @@ test('logMaxSize: drover rotates the log itself; a crash loop cannot fill the di
   });
   assert.equal(status.log.maxSize, maxSize);
   assert.equal(status.log.dropped, 0);
-}));
+}, { allowLog: [/Error: crashed on purpose by the test/, /^\s+at /, /worker \d+ \(pid \d+\) exited unexpectedly \(code 1\)/] }));
 
 test('foreground: worker lines on the terminal with the same prefixes, stdout on stdout and stderr on stderr', { timeout: 60_000 }, scenario(async (p) => {
   const port = await freePort();

@@ -97,7 +97,7 @@ test('scrapes pass promtool; request counters never go down across a reload and 
   s = await scrapeUntil(metricsPort, 'every request counted after the crash', (x) => total(x) === served);
   assert.ok(perWorker(s, 1) >= afterReload[0]! && perWorker(s, 2) >= afterReload[1]!, s.text);
   await assertPromtoolAccepts(s);
-}));
+}, { allowLog: [/worker \d+ \(pid \d+\) exited unexpectedly \(SIGKILL\)/] }));
 
 test('a worker with a blocked event loop: scrapes answer meanwhile, with its last figures, its staleness and busy=1', TIMEOUT, scenario(async (p) => {
   const { port, metricsPort } = await startWithMetrics(p, { count: 1, hungTimeout: 0 });
@@ -185,4 +185,4 @@ test('the listener: 404 elsewhere, 405 for POST, 400 for garbage; a taken metric
   } finally {
     holder.close();
   }
-}));
+}, { allowLog: [/^error: cannot listen on http:\/\/127\.0\.0\.1:\d+ \(metrics\.listen\): the address is already in use\.$/] }));

@@ -14,6 +14,7 @@ import { sendRaw } from '../helpers/raw-http.js';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson, workerPids } from '../helpers/status.js';
 import { freePort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 
 const TIMEOUT = { timeout: 60_000 };
 const SECRET = 'SECRET-MUST-NOT-LEAK';
@@ -148,4 +149,41 @@ test('publicDir, static.cacheControl, static.index false and a deny list of your
   assert.equal(failed.code, 1, show(failed));
   assert.match(failed.stderr, /"publicDir" names nowhere, which is not a folder/);
   assert.match(failed.stderr, /DROVER_ERR_CONFIG/);
+}));
+
+// Issue 14: a request whose first segment names nothing at the top of public/ goes to the app
+// without touching the disk; the names are kept by a watch on the folder, so what is added,
+// deleted or replaced at runtime is seen without a reload.
+test('public/ changed at runtime: a new top-level file is served, a deleted one goes to the app, "/" follows index.html', TIMEOUT, scenario(async (p) => {
+  p.writeFile('public/style.css', 'body{}');
+  p.writeFile('apps/app.mjs', "export default (req, res) => res.end('app:' + req.url);\n");
+  const port = await startHttpDaemon(p, { app: 'apps/app.mjs', count: 1 });
+  const pids = workerPids(await statusJson(p, 'web'));
+  assert.equal((await request(port, '/style.css')).body, 'body{}');
+  assert.equal((await request(port, '/api/users?x=1')).body, 'app:/api/users?x=1', 'a miss goes to the app');
+  assert.equal((await request(port, '/')).body, 'app:/', 'no index.html: the app answers /');
+  assert.equal((await request(port, '/new.txt')).body, 'app:/new.txt');
+
+  p.writeFile('public/new.txt', 'added at runtime');
+  await waitFor('public/new.txt served', async () => (await request(port, '/new.txt')).body === 'added at runtime', { timeoutMs: 10_000 });
+  p.writeFile('public/index.html', '<h1>home</h1>');
+  await waitFor('public/index.html served for /', async () => (await request(port, '/')).body === '<h1>home</h1>', { timeoutMs: 10_000 });
+  p.writeFile('public/new dir/a b.txt', 'in a new folder');
+  await waitFor('a file in a new folder served', async () => (await request(port, '/new%20dir/a%20b.txt')).body === 'in a new folder', { timeoutMs: 10_000 });
+
+  fs.rmSync(p.file('public/new.txt'));
+  await waitFor('a deleted file answered by the app', async () => (await request(port, '/new.txt')).body === 'app:/new.txt', { timeoutMs: 10_000 });
+  fs.rmSync(p.file('public/index.html'));
+  await waitFor('"/" answered by the app again', async () => (await request(port, '/')).body === 'app:/', { timeoutMs: 10_000 });
+
+  // The folder replaced as a deploy does it: renamed away, a new one put in its place.
+  fs.renameSync(p.file('public'), p.file('public.old'));
+  p.writeFile('public.new/fresh.txt', 'fresh');
+  fs.renameSync(p.file('public.new'), p.file('public'));
+  await waitFor('a file of the replacing folder served', async () => (await request(port, '/fresh.txt')).body === 'fresh', { timeoutMs: 10_000 });
+  assert.equal((await request(port, '/style.css')).body, 'app:/style.css', 'the old folder is no longer served');
+
+  assert.deepEqual(workerPids(await statusJson(p, 'web')), pids);
+  assert.deepEqual((await statusJson(p, 'web')).exits, []);
+  assert.doesNotMatch(p.read('logs/web.log'), /\bat .+:\d+:\d+|Error|warn/i);
 }));
