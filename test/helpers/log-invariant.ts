@@ -36,7 +36,8 @@ export function alertLines(sources: LogSource[], allow: RegExp[]): AlertLine[] {
     for (const raw of text.split('\n')) {
       const line = messageOf(raw);
       if (!ALERT_LINE.some((re) => re.test(line))) continue;
-      if (allow.some((re) => re.test(line))) continue;
+      // A pattern may be written against the message or against the whole line with its prefix.
+      if (allow.some((re) => re.test(line) || re.test(raw))) continue;
       found.push({ source: source.name, line });
     }
   }
