@@ -150,6 +150,18 @@ export class Arbiter {
 
   // ── spawn, reap, manage ────────────────────────────────────────────────────────────────
 
+  /**
+   * A send to a worker that is exiting fails with EPIPE (or ERR_IPC_CHANNEL_CLOSED) and cluster
+   * emits that on the Worker; with no listener it would kill the master. Node's own round-robin
+   * handle sends too: a port taken at start answers every waiting worker with the error, and one
+   * of them may already be gone (seen in CI). The worker's exit is reaped as usual, so those two
+   * say nothing new; anything else is logged.
+   */
+  private workerOnError(slotId: number, pid: number | undefined, error: NodeJS.ErrnoException): void {
+    if (error.code === 'EPIPE' || error.code === 'ERR_IPC_CHANNEL_CLOSED' || error.code === 'ECONNRESET') return;
+    this.log(`worker ${slotId} (pid ${pid ?? '?'}): IPC error ${error.code ?? ''} ${error.message}`);
+  }
+
   spawnWorker(slot: Slot, generation = this.generation): WorkerHandle {
     const inspectPort = this.inspectorPort(slot);
     // cluster appends --inspect-port=<inspectPort> itself when execArgv opens an inspector.
@@ -167,6 +179,7 @@ export class Arbiter {
       DROVER_CONFIG: JSON.stringify(this.config),
       DROVER_MAX_REQUESTS: String(this.requestLimit()),
     });
+    worker.on('error', (error: NodeJS.ErrnoException) => this.workerOnError(slot.id, worker.process.pid, error));
     const handle = new WorkerHandle(worker, slot.id, generation);
     handle.output = this.options.logs.attach(slot.id, handle.pid, worker.process.stdout, worker.process.stderr);
     handle.onRecycleRequest = (reason) => this.queue.push({ kind: 'recycle', workerId: slot.id, pid: handle.pid, reason });
