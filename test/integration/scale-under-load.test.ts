@@ -3,28 +3,14 @@
 // untouched, the new ones answer, the removed ones drain and exit.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCli, show, type CliResult } from '../helpers/cli.js';
 import { countingClient } from '../helpers/counting-client.js';
-import { startHttpDaemon } from '../helpers/daemon.js';
-import { PID_APP } from '../helpers/pid-app.js';
+import { drover, startPidApp } from '../helpers/pid-app.js';
 import { isAlive } from '../helpers/processes.js';
-import type { Project } from '../helpers/project.js';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson, workerPids } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TIMEOUT = { timeout: 90_000 };
-
-async function drover(p: Project, args: string[], code = 0): Promise<CliResult> {
-  const r = await runCli(p, args, { timeoutMs: 60_000 });
-  assert.equal(r.code, code, show(r));
-  return r;
-}
-
-async function startPidApp(p: Project, count: number): Promise<number> {
-  p.writeFile('app/pid-app.mjs', PID_APP);
-  return startHttpDaemon(p, { app: 'app/pid-app.mjs', count });
-}
 
 for (const keepAlive of [true, false]) {
   test(`scale +2 then -3 under load (${keepAlive ? 'keep-alive' : 'a new connection per request'}): no request fails, the other workers stay`, TIMEOUT, scenario(async (p) => {

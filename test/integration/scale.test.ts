@@ -3,27 +3,13 @@
 // and removes; business workers scale while clients stay connected.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCli, show, type CliResult } from '../helpers/cli.js';
-import { startHttpDaemon } from '../helpers/daemon.js';
-import { PID_APP } from '../helpers/pid-app.js';
-import type { Project } from '../helpers/project.js';
+import { drover, startPidApp } from '../helpers/pid-app.js';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson } from '../helpers/status.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { startWs } from '../helpers/ws-service.js';
 
 const TIMEOUT = { timeout: 90_000 };
-
-async function drover(p: Project, args: string[], code = 0): Promise<CliResult> {
-  const r = await runCli(p, args, { timeoutMs: 60_000 });
-  assert.equal(r.code, code, show(r));
-  return r;
-}
-
-async function startPidApp(p: Project, count: number): Promise<number> {
-  p.writeFile('app/pid-app.mjs', PID_APP);
-  return startHttpDaemon(p, { app: 'app/pid-app.mjs', count });
-}
 
 test('a reload keeps a scaled count until the config count changes; reload names added and removed workers', TIMEOUT, scenario(async (p) => {
   await startPidApp(p, 2);
