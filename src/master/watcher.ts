@@ -25,20 +25,26 @@ export class FileWatcher {
     private readonly root: string,
     private readonly config: HotReloadConfig,
     private readonly onBurst: (burst: Burst) => void,
+    private readonly onBurstStart: (file: string) => void,
   ) {
     watcher.on('all', (event, file) => this.watcherOnEvent(event, file));
   }
 
-  static async start(root: string, config: HotReloadConfig, onBurst: (burst: Burst) => void, onError: (e: Error) => void): Promise<FileWatcher> {
+  /** onBurstStart: the first file of a burst, as soon as it is seen (the burst itself comes debounceMs after its last file). */
+  static async start(
+    root: string,
+    config: HotReloadConfig,
+    on: { burst: (burst: Burst) => void; burstStart: (file: string) => void; error: (e: Error) => void },
+  ): Promise<FileWatcher> {
     const { watch } = await import('chokidar');
     const targets = config.paths.map((p) => path.resolve(root, p));
     const watcher = watch(targets, {
       ignoreInitial: true,
       ignored: (file, stats) => isIgnored(root, file, config, stats?.isFile() ?? null),
     });
-    watcher.on('error', (e) => onError(e as Error));
+    watcher.on('error', (e) => on.error(e as Error));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    return new FileWatcher(watcher, root, config, onBurst);
+    return new FileWatcher(watcher, root, config, on.burst, on.burstStart);
   }
 
   async close(): Promise<void> {
@@ -49,6 +55,7 @@ export class FileWatcher {
   private watcherOnEvent(event: string, file: string): void {
     if (event === 'addDir' || event === 'unlinkDir') return;
     const relative = path.relative(this.root, file);
+    if (this.pending.length === 0) this.onBurstStart(relative);
     if (!this.pending.includes(relative)) this.pending.push(relative);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), this.config.debounceMs);
