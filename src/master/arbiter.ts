@@ -372,7 +372,11 @@ export class Arbiter {
     this.slots.push(...plan.added);
     const retiring: Array<Promise<Interrupted | null>> = [];
     const standbys = this.wakeStandbys(config, plan.roll);
-    for (const slot of plan.roll) {
+    const pending = [...plan.roll];
+    while (pending.length > 0) {
+      // Standbys load the code side by side: the first one ready takes its slot first.
+      const slot = standbys.size > 0 ? await firstSettled(pending, standbys) : pending[0]!;
+      pending.splice(pending.indexOf(slot), 1);
       if (this.queue.stopSignal.aborted) break;
       const old = slot.current;
       const fresh = standbys.get(slot.id) ?? this.spawnWorker(slot);
@@ -604,6 +608,11 @@ export function planSlots(config: ServiceConfig): Array<{ id: number; role: stri
   const slots: Array<{ id: number; role: string }> = [];
   for (const [role, count] of roles) for (let i = 0; i < count; i++) slots.push({ id: slots.length + 1, role });
   return slots;
+}
+
+/** The slot whose standby is ready (or has failed) first. */
+function firstSettled(slots: Slot[], standbys: Map<number, WorkerHandle>): Promise<Slot> {
+  return Promise.race(slots.map((slot) => standbys.get(slot.id)!.ready.then(() => slot, () => slot)));
 }
 
 function assertNever(value: never): never {

@@ -16,9 +16,18 @@ export interface Burst {
   files: string[];
 }
 
+/**
+ * A debounce timer that fires later than this found the master busy (forking a burst's standbys
+ * took 180-350 ms per fork on a loaded machine): the burst's later events may still be unread,
+ * so it waits once more instead of splitting the burst (seen: a third reload for two bursts).
+ */
+const LATE_MS = 50;
+
 export class FileWatcher {
   private pending: string[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private armedAt = 0;
+  private waitedAgain = false;
 
   private constructor(
     private readonly watcher: FSWatcher,
@@ -57,12 +66,27 @@ export class FileWatcher {
     const relative = path.relative(this.root, file);
     if (this.pending.length === 0) this.onBurstStart(relative);
     if (!this.pending.includes(relative)) this.pending.push(relative);
+    this.arm();
+  }
+
+  private arm(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.config.debounceMs);
+    this.armedAt = performance.now();
+    this.timer = setTimeout(() => this.timerOnFire(), this.config.debounceMs);
+  }
+
+  private timerOnFire(): void {
+    const late = performance.now() - this.armedAt - this.config.debounceMs;
+    if (late > LATE_MS && !this.waitedAgain) {
+      this.waitedAgain = true;
+      return this.arm();
+    }
+    this.flush();
   }
 
   private flush(): void {
     this.timer = null;
+    this.waitedAgain = false;
     const files = this.pending;
     this.pending = [];
     if (files.length > 0) this.onBurst({ files });
