@@ -1,4 +1,4 @@
-// `scale N | +N | -N` (and `business=N` or `--role business` for WebSocket): asks the master
+// `scale N | +N | -N` (and `gateway=N`, `business=+1` or `--role gateway|business` for WebSocket): asks the master
 // to add or remove workers of one role and waits until the new ones answer or the removed
 // ones have drained. The master decides; this only parses and prints.
 import { droverError, reviveError, UsageError } from '../errors.js';
