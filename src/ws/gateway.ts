@@ -166,6 +166,7 @@ export class Gateway {
   }
 
   private clientOnMessage(client: Client, data: Buffer, isBinary: boolean): void {
+    if (client.closed && this.released !== null) return;
     client.lastSeen = this.clock();
     this.messagesIn += 1;
     if (isBinary) {
@@ -364,7 +365,13 @@ export class Gateway {
       new Promise<void>((resolve) => {
         const close = () => {
           released.delete(client);
-          if (!client.closed) this.closeClient(client, CLOSE_SERVICE_RESTART, 'service restart');
+          if (!client.closed) {
+            this.closeClient(client, CLOSE_SERVICE_RESTART, 'service restart');
+            // Read again, or the client's closing frame would wait in the kernel until ws's
+            // closeTimeout (2 s per client, measured). What else it sent after our close frame
+            // is dropped (clientOnMessage): it could not be answered.
+            client.ws.resume();
+          }
           resolve();
         };
         if (client.closed || !this.dispatcher.isBusy(client)) return close();

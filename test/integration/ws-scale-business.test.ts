@@ -126,7 +126,8 @@ test('refused, and nothing changes: no gateways at all, an unknown role, a scale
     assert.deepEqual(pidsOf(status, 'gateway'), pidsOf(before, 'gateway'), 'gateways survived, none added');
     assert.equal(pidsOf(status, 'business').length, 2);
     assert.equal(c.closeInfo, null);
-    assert.equal((await c.whoami()).generation, 2, 'the client is served by the reloaded workers');
+    const served = await c.call<{ generation: number }>('worker/WsTest/whoami');
+    assert.equal(served.data.generation, 2, 'the client is served by the reloaded workers');
   } finally {
     c.ws.terminate();
   }
