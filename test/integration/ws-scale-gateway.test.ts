@@ -90,7 +90,8 @@ test('gateways scale up and down with clients connected: nobody else is touched,
 
     // ── down: gateway 5 goes. Its client has a slow message in flight; the others keep talking ──
     const leaving = fresh;
-    leaving.send(JSON.stringify({ pathInfo: 'worker/WsTest/seq', n: 'last', ms: 400 }));
+    // Slower than the CLI takes to reach the master, so the gateway is told to go while it is in flight.
+    leaving.send(JSON.stringify({ pathInfo: 'worker/WsTest/seq', n: 'last', ms: 2500 }));
     let sent = 0;
     let talking = true;
     const talk = (async () => {
