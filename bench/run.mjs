@@ -7,6 +7,7 @@
 //   --duration=S        seconds per load run (default: 3 quick, 10 full)
 //   --out=DIR           where the results file goes (default: bench/results)
 //   --no-write          print the table only
+//   --help              print this and exit
 //
 // Progress goes to stderr, the table to stdout, the figures to
 // bench/results/<YYYY-MM-DD>-<short commit>[-quick].json. Every process it starts is stopped
@@ -17,6 +18,13 @@ import { renderTable } from './lib/report.mjs';
 import { runBench } from './lib/harness.mjs';
 
 const args = parseArgs(process.argv.slice(2));
+if (args.help) {
+  // The usage is the header comment above, so the two cannot drift apart.
+  const lines = (await import('node:fs')).readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1);
+  const header = lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, ''));
+  process.stdout.write(`${header.join('\n')}\n`);
+  process.exit(0);
+}
 const registry = new ProcessRegistry();
 
 let stopping = false;
