@@ -67,12 +67,15 @@ try {
   process.exitCode = 1;
 }
 
+// A misspelt option must not start a 20-minute run with defaults.
+const OPTIONS = new Set(['quick', 'only', 'rounds', 'duration', 'out', 'no-write', 'help']);
+
 function parseArgs(argv) {
   const out = {};
   for (const arg of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) {
-      process.stderr.write(`unknown argument ${arg}\n`);
+    if (!m || !OPTIONS.has(m[1])) {
+      process.stderr.write(`unknown argument ${arg} (see: node bench/run.mjs --help)\n`);
       process.exit(2);
     }
     out[m[1]] = m[2] ?? true;
