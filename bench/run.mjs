@@ -17,6 +17,9 @@ import { removeTempDir } from './lib/project.mjs';
 import { renderTable } from './lib/report.mjs';
 import { runBench } from './lib/harness.mjs';
 
+// A misspelt option must not start a 20-minute run with defaults.
+const OPTIONS = new Set(['quick', 'only', 'rounds', 'duration', 'out', 'no-write', 'help']);
+
 const args = parseArgs(process.argv.slice(2));
 if (args.help) {
   // The usage is the header comment above, so the two cannot drift apart.
@@ -66,9 +69,6 @@ try {
   if (left.length > 0) process.stderr.write(`still alive: ${left.join(', ')}\n`);
   process.exitCode = 1;
 }
-
-// A misspelt option must not start a 20-minute run with defaults.
-const OPTIONS = new Set(['quick', 'only', 'rounds', 'duration', 'out', 'no-write', 'help']);
 
 function parseArgs(argv) {
   const out = {};
