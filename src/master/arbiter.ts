@@ -152,7 +152,7 @@ export class Arbiter {
       case 'reap':
         return; // manageWorkers() runs after every command
       case 'prewarm':
-        return this.prewarm();
+        return this.prewarm(command.next === true);
       case 'recycle':
         return this.recycle(command.workerId, command.pid, command.reason, command.hung === true);
       default:
@@ -282,30 +282,53 @@ export class Arbiter {
 
   // ── reload and recycle ─────────────────────────────────────────────────────────────────
 
-  /** Hot reload: forks the next generation as standbys when a burst of saves begins. */
-  private prewarm(): void {
+  /**
+   * Hot reload: forks the next generation as standbys when a burst of saves begins, one at a
+   * time: each is forked once the one before stands by. Booting them all at once split the
+   * CPU between them on a loaded 2-core machine, so the first was ready later than a lone
+   * `reload`'s fork (bench: 1.86 s vs 1.20 s); one at a time, the first is ready soonest.
+   */
+  private prewarm(next: boolean): void {
     // An inspector port alternates per spawn (inspectorPort): a standby dropped unused would
     // leave the next spawn on the port of the worker still running, so "inspect" goes without.
-    if (!this.options.debug || this.state !== 'running' || this.standbys || this.config.inspect !== null || !this.config.reloadable) return;
+    if (!this.options.debug || this.state !== 'running' || this.config.inspect !== null || !this.config.reloadable) return;
+    // The next standby of a burst whose reload has already taken (or dropped) the others: none.
+    if (next && !this.standbys) return;
     const generation = this.generation + 1;
-    const handles = new Map(this.planReload(this.config).roll.map((slot) => [slot.id, this.spawnWorker(slot, generation, true)] as const));
-    this.standbys = { config: this.standbyKey(this.config), generation, handles };
+    this.standbys ??= { config: this.standbyKey(this.config), generation, handles: new Map() };
+    const { handles } = this.standbys;
+    if (this.standbys.generation !== generation || [...handles.values()].some((h) => h.alive && !h.isStandingBy)) return;
+    const slot = this.planReload(this.config).roll.find((s) => !handles.get(s.id)?.alive);
+    if (!slot) return;
+    const handle = this.spawnWorker(slot, generation, true);
+    handles.set(slot.id, handle);
+    void handle.standingBy.then(() => this.queue.push({ kind: 'prewarm', next: true }));
   }
 
   /**
-   * The standbys a reload to `config` can use, woken all at once so they load the code side by
-   * side; none if the config changed or one of them died. reload() drops whatever no slot took.
+   * The replacements for a reload to `config`: the standbys, woken all at once so they load the
+   * code side by side, and fresh forks for slots that have none yet; an empty map (fork as
+   * usual) if the config changed since they were forked. reload() drops whatever no slot took.
    */
   private wakeStandbys(config: ServiceConfig, roll: Slot[]): Map<number, WorkerHandle> {
     const standbys = this.standbys;
-    const usable = standbys && standbys.config === this.standbyKey(config) && standbys.generation === this.generation && roll.every((s) => standbys.handles.get(s.id)?.alive);
+    const usable = standbys && standbys.handles.size > 0 && standbys.config === this.standbyKey(config) && standbys.generation === this.generation;
     if (!usable) return new Map();
+    const woken = new Map<number, WorkerHandle>();
     for (const slot of roll) {
-      const handle = standbys.handles.get(slot.id)!;
-      void handle.standingBy.then(() => handle.send({ proto: PROTO, type: 'boot' }));
-      this.armReadyTimeout(slot, handle);
+      const handle = standbys.handles.get(slot.id);
+      if (handle?.alive) {
+        void handle.standingBy.then(() => handle.send({ proto: PROTO, type: 'boot' }));
+        this.armReadyTimeout(slot, handle);
+        woken.set(slot.id, handle);
+      } else {
+        // Listed with the standbys, so that a rollout that stops early drops it too.
+        const fresh = this.spawnWorker(slot);
+        standbys.handles.set(slot.id, fresh);
+        woken.set(slot.id, fresh);
+      }
     }
-    return standbys.handles;
+    return woken;
   }
 
   /** What a standby took from its environment at fork: the config, and the gateways' layout of a ws service. */

@@ -40,6 +40,7 @@ export class WorkerHandle {
   readonly exited: Promise<ExitInfo>;
   /** A standby's: settles when it listens for 'boot'. */
   readonly standingBy: Promise<void>;
+  isStandingBy = false;
   private settleStandingBy!: () => void;
 
   private settleReady!: { resolve: () => void; reject: (f: BootFailure) => void };
@@ -48,7 +49,7 @@ export class WorkerHandle {
   private readonly replies = new Map<number, (m: WorkerToMaster) => void>();
   private readonly handlers: Handlers = {
     ready: () => this.onReady(),
-    'standing-by': () => this.settleStandingBy(),
+    'standing-by': () => ((this.isStandingBy = true), this.settleStandingBy()),
     'boot-failed': (m) => (this.bootFailure = { code: m.code, message: m.message, details: m.details, hint: m.hint }),
     stats: (m) => this.onReply(m.requestId, m),
     connections: (m) => this.onReply(m.requestId, m),
