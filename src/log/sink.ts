@@ -20,7 +20,7 @@ const BATCH_BYTES = 256 * 1024;
  * Lines wait at most this long for the next write(2). Each write goes through the thread pool,
  * and that round trip (a futex wake there, an eventfd wake back) was the master's main cost
  * under a chatty app: with a write per loop turn, 15k lines/s took ~5k writes/s and ~14k futex
- * calls/s, 22-28 µs of master CPU per line (notes/s3-logperf.md). A few ms makes it ~200
+ * calls/s, 22-28 µs of master CPU per line (bench scenario logs-chatty). A few ms makes it ~200
  * writes/s whatever the rate, and keeps `logs -f` and the crash tail prompt.
  */
 export const WRITE_WINDOW_MS = 5;

@@ -2,7 +2,7 @@
 // write from Node is a synchronous write(2) per call: an app that logs a line per request made
 // one syscall per line in the worker and, worse, woke the master once per line to read ~100
 // bytes (measured: 0.37-0.56 context switches and 22-28 µs of master CPU per line at 15k
-// lines/s; notes/s3-logperf.md). Here the writes of a few milliseconds go out in one write(2),
+// lines/s; bench scenario logs-chatty). Here the writes of a few milliseconds go out in one write(2),
 // so the master wakes once per batch and reads it whole.
 //
 // What stays as it was:
