@@ -75,9 +75,10 @@ test('a burst that changes the config drops the standbys: fresh workers with the
 
   const original = fs.readFileSync(p.file(CONTROLLER), 'utf8');
   p.writeFile(CONTROLLER, original.replace('hello from drover', 'with three workers'));
-  const standbys = await waitFor('a standby forked', () => {
+  // Both, so that no standby is forked after this list was taken (a dying one would still show in status).
+  const standbys = await waitFor('two standbys forked', () => {
     const fresh = childrenOf(master.pid).filter((pid) => !before.has(pid));
-    return fresh.length >= 1 ? fresh : null;
+    return fresh.length >= 2 ? fresh : null;
   });
   p.track(...standbys);
   p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 3 });
