@@ -7,6 +7,7 @@
 //   --duration=S        seconds per load run (default: 3 quick, 10 full)
 //   --out=DIR           where the results file goes (default: bench/results)
 //   --no-write          print the table only
+//   --help              print this and exit
 //
 // Progress goes to stderr, the table to stdout, the figures to
 // bench/results/<YYYY-MM-DD>-<short commit>[-quick].json. Every process it starts is stopped
@@ -16,7 +17,17 @@ import { removeTempDir } from './lib/project.mjs';
 import { renderTable } from './lib/report.mjs';
 import { runBench } from './lib/harness.mjs';
 
+// A misspelt option must not start a 20-minute run with defaults.
+const OPTIONS = new Set(['quick', 'only', 'rounds', 'duration', 'out', 'no-write', 'help']);
+
 const args = parseArgs(process.argv.slice(2));
+if (args.help) {
+  // The usage is the header comment above, so the two cannot drift apart.
+  const lines = (await import('node:fs')).readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1);
+  const header = lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, ''));
+  process.stdout.write(`${header.join('\n')}\n`);
+  process.exit(0);
+}
 const registry = new ProcessRegistry();
 
 let stopping = false;
@@ -63,8 +74,8 @@ function parseArgs(argv) {
   const out = {};
   for (const arg of argv) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) {
-      process.stderr.write(`unknown argument ${arg}\n`);
+    if (!m || !OPTIONS.has(m[1])) {
+      process.stderr.write(`unknown argument ${arg} (see: node bench/run.mjs --help)\n`);
       process.exit(2);
     }
     out[m[1]] = m[2] ?? true;

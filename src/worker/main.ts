@@ -38,6 +38,9 @@ counters.onRequestLimit = () =>
 let service: RunningService | null = null;
 let hooks = ModuleHooks.empty();
 let stopping: Promise<void> | null = null;
+/** Settles when boot() is over, either way (a topology announcement waits for it). */
+let booted!: () => void;
+const bootDone = new Promise<void>((resolve) => (booted = resolve));
 const handoffs = new HandoffBarrier();
 
 type Handlers = { [T in MasterToWorker['type']]: (m: MessageOf<MasterToWorker, T>) => void };
@@ -45,7 +48,8 @@ const handlers: Handlers = {
   'stats-request': (m) => send({ proto: PROTO, type: 'stats', requestId: m.requestId, stats: counters.snapshot() }),
   'connections-request': (m) =>
     send({ proto: PROTO, type: 'connections', requestId: m.requestId, connections: service?.connections() ?? [] }),
-  stop: (m) => stop(m.graceful),
+  stop: (m) => stop(m.graceful, m.scaledAway === true),
+  topology: (m) => void applyTopology(m),
   'unlistened-ack': () => handoffs.onAck(),
 };
 
@@ -75,14 +79,24 @@ function send(message: WorkerToMaster, then?: () => void): void {
   process.send!(message, undefined, {}, () => then?.());
 }
 
-function stop(graceful: boolean): void {
+/** Answered once this worker has applied it (after its boot, if it is still booting). */
+async function applyTopology(m: MessageOf<MasterToWorker, 'topology'>): Promise<void> {
+  await bootDone;
+  try {
+    await service?.topology?.({ gateways: m.gateways, business: m.business });
+  } finally {
+    send({ proto: PROTO, type: 'topology-linked', requestId: m.requestId });
+  }
+}
+
+function stop(graceful: boolean, scaledAway = false): void {
   if (stopping) {
     if (!graceful) void service?.stop(false);
     return;
   }
   stopping = (async () => {
     // stop() closes the listening handle before it first yields; then no hand-off may be in flight.
-    const stopped = service?.stop(graceful);
+    const stopped = service?.stop(graceful, { scaledAway });
     const settled = service && config.listen ? handoffs.wait(send) : Promise.resolve();
     await stopped;
     await settled;
@@ -130,3 +144,4 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 await boot();
+booted();
