@@ -16,7 +16,8 @@
 //      pushing process) to the last client's arrival (in the client processes), both on
 //      CLOCK_MONOTONIC. One untimed broadcast first, then `wsBroadcasts` timed ones; the
 //      round's figure is their median. Beside it, the CPU per recipient (/proc) of the
-//      processes holding the clients over the timed broadcasts (no target; robust on a busy box).
+//      processes holding the clients over the timed broadcasts, less what they use idle over
+//      as long a window (no target; robust on a busy box).
 // 2. Message round trip: `wsRoundTripClients` clients, each in a closed loop (send, wait for
 //    the answer, repeat) for `wsRoundTripS` seconds: drover's gateway → business → gateway
 //    (answered by the controller in the reply envelope) against the reference's echo.
@@ -175,8 +176,12 @@ async function fillAndBroadcast(ctx, { name, server, pusher, fleet, url, clients
   // timed broadcasts, from /proc: on a shared machine the wall time swings, CPU-seconds less.
   const serverCpu = () => after.gateways.reduce((sum, g) => sum + (ctx.cpuSeconds(g.pid) ?? Number.NaN), 0);
   let cpuBefore = Number.NaN;
+  let windowFrom = 0;
   for (let b = 0; b <= s.wsBroadcasts; b++) {
-    if (b === 1) cpuBefore = serverCpu();
+    if (b === 1) {
+      cpuBefore = serverCpu();
+      windowFrom = performance.now();
+    }
     const marker = `broadcast ${round}.${b} `;
     const data = marker.padEnd(BROADCAST_BYTES, '.');
     const expected = await fleet.expect(marker);
@@ -187,7 +192,13 @@ async function fillAndBroadcast(ctx, { name, server, pusher, fleet, url, clients
     if (b > 0) broadcasts.push({ lastMs: got.lastMs - sent.t0Ms, firstMs: got.firstMs - sent.t0Ms, callMs: sent.t1Ms - sent.t0Ms, sent: sent.sent, received: got.received });
     await sleep(200);
   }
-  const cpuUsPerRecipient = ((serverCpu() - cpuBefore) * 1e6) / (broadcasts.length * opened.opened);
+  const cpuBroadcasts = serverCpu() - cpuBefore;
+  // What the same processes use idle over a window as long (heartbeat sweep, stats to the
+  // master): subtracted, or it would count per recipient (a few µs in a quick run).
+  const idleFrom = serverCpu();
+  await sleep(performance.now() - windowFrom);
+  const cpuIdle = serverCpu() - idleFrom;
+  const cpuUsPerRecipient = ((cpuBroadcasts - cpuIdle) * 1e6) / (broadcasts.length * opened.opened);
   const fleetStats = await fleet.stats();
   const closed = await fleet.closeIdle();
   const gatewayRss = (m) => m.gateways.reduce((a, g) => a + g.rss, 0);
