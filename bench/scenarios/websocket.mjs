@@ -198,7 +198,7 @@ async function fillAndBroadcast(ctx, { name, server, pusher, fleet, url, clients
   const idleFrom = serverCpu();
   await sleep(performance.now() - windowFrom);
   const cpuIdle = serverCpu() - idleFrom;
-  const cpuUsPerRecipient = ((cpuBroadcasts - cpuIdle) * 1e6) / (broadcasts.length * opened.opened);
+  const cpuUsPerRecipient = (Math.max(0, cpuBroadcasts - cpuIdle) * 1e6) / (broadcasts.length * opened.opened);
   const fleetStats = await fleet.stats();
   const closed = await fleet.closeIdle();
   const gatewayRss = (m) => m.gateways.reduce((a, g) => a + g.rss, 0);
