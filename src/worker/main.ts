@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
 import { describeError, DroverError } from '../errors.js';
 import { guardStdio } from '../log/guard.js';
+import { batchStdout, unbatch } from '../log/stdout-batch.js';
 import { PROTO } from '../protocol/envelope.js';
 import {
   EXIT_BOOT_FAILED,
@@ -28,7 +29,9 @@ const STOP_HOOK_MS = 5000;
 
 // stdout and stderr are pipes to the master, which prefixes every line with the time, the
 // service, this worker's id and pid, and the stream. A write that fails never kills us.
+// stdout goes out in batches of a few ms (one wake-up of the master per batch, not per line).
 guardStdio();
+batchStdout();
 const config = JSON.parse(process.env.DROVER_CONFIG ?? 'null') as ServiceConfig;
 const worker = workerContextFromEnv(process.env);
 const counters = new WorkerCounters();
@@ -94,6 +97,8 @@ function stop(graceful: boolean, scaledAway = false): void {
     if (!graceful) void service?.stop(false);
     return;
   }
+  // From here on nothing is held: a worker killed at stopTimeout has written every line.
+  unbatch();
   stopping = (async () => {
     // stop() closes the listening handle before it first yields; then no hand-off may be in flight.
     const stopped = service?.stop(graceful, { scaledAway });
