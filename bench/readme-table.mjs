@@ -59,7 +59,8 @@ export function readmeTable(results, file) {
   lines.push(
     `\`npm run bench\` (${results.mode} mode) on ${when} UTC, commit ${results.commit.short}${results.commit.dirty ? ' (with uncommitted changes)' : ''}, ` +
       `${m.cores} cores (${m.cpuModel}), Node ${results.node.replace(/^v/, '')}, ${Math.round(results.seconds)} s, ` +
-      `load average ${m.loadAverageAtStart[0]} → ${m.loadAverageAtEnd?.[0] ?? '?'}. File: \`${file}\`.`,
+      `load average ${m.loadAverageAtStart[0]} → ${m.loadAverageAtEnd?.[0] ?? '?'}` +
+      `${m.schedAutogroup === true ? ', the kernel\'s sched_autogroup on (drover\'s daemon and each reference in a session of its own)' : ''}. File: \`${file}\`.`,
     '',
     'Every ratio is drover\'s figure ÷ the reference named in its row, measured in the same run, round by round; the table shows the median of the per-round ratios [smallest–largest].',
     '',

@@ -122,5 +122,17 @@ function machine() {
     totalMemoryMiB: Math.round(os.totalmem() / 2 ** 20),
     platform: `${os.platform()} ${os.release()}`,
     loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    // With autogroup on, each session (drover's daemon, each reference, the harness with its load
+    // generators) is one scheduling group: under contention a group gets a fair share of the cores
+    // whatever the number of processes in it, which decides how much two workers can beat one.
+    schedAutogroup: readProcFlag('/proc/sys/kernel/sched_autogroup_enabled'),
   };
+}
+
+function readProcFlag(file) {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() === '1';
+  } catch {
+    return null;
+  }
 }
