@@ -10,7 +10,7 @@ export const COMMANDS = {
   stop: 'stop gracefully (drain, then SIGKILL after stopTimeout); -g waits without a deadline; --force kills now',
   restart: 'stop, then start (-d for a daemon)',
   reload: 'rolling, zero-downtime reload; waits and prints old → new pids (systemd ExecReload)',
-  scale: 'scale N | +N | -N (WebSocket: business=N or --role business): add or remove workers at runtime',
+  scale: 'scale N | +N | -N (WebSocket: gateway=N, business=+1 or --role gateway|business): add or remove workers at runtime',
   status: 'the status table; --json for scripts; -d/--watch to refresh live; exit 3 when not running',
   connections: 'the open connections of every worker; --json for scripts',
   logs: 'the last lines of the log (-n 20); -f follows it across rotation; --worker ID (or master) keeps one process\'s lines',
@@ -65,7 +65,7 @@ export async function parseArgs(argv: string[]): Promise<ParsedArgs> {
     .option('lines', { alias: 'n', type: 'number', describe: 'logs: how many of the last lines (default 20)' })
     .option('follow', { alias: 'f', type: 'boolean', describe: 'logs: keep printing what is written, across reopen and rotation' })
     .option('worker', { type: 'string', describe: 'logs: only this worker\'s lines (its id in "status"), or "master"' })
-    .option('role', { type: 'string', describe: 'scale: which workers of a WebSocket service (business)' })
+    .option('role', { type: 'string', describe: 'scale: which workers of a WebSocket service (gateway or business)' })
     .option('root', { type: 'string', describe: 'the project root (default: the current directory, or $DROVER_ROOT)' })
     .epilogue(`Commands:\n${Object.entries({ ...COMMANDS, ...PROJECT_COMMANDS }).map(([c, d]) => `  ${c.padEnd(12)} ${d}`).join('\n')}\n\nExamples:\n  drover http start -d\n  drover all status --json\n  drover http scale +2\n  kill -USR2 $(cat pidfiles/http.pid)   # same as "drover http reload"`)
     .strict()

@@ -19,8 +19,10 @@ export async function reload(ctx: CommandContext): Promise<number> {
       );
     }
     const added = new Set((result.added ?? []).map((a) => a.id));
-    const pairs = result.replaced.map((r) => (added.has(r.id) ? `  worker ${r.id}: added, pid ${r.newPid ?? '-'}` : `  worker ${r.id}: ${r.oldPid ?? '-'} → ${r.newPid ?? '-'}`));
-    for (const r of result.removed ?? []) pairs.push(`  worker ${r.id}: removed, pid ${r.pid ?? '-'} drained`);
+    const pairs = result.replaced.filter((r) => !added.has(r.id)).map((r) => `  worker ${r.id}: ${r.oldPid ?? '-'} → ${r.newPid ?? '-'}`);
+    const named = (w: { id: number; role?: string }) => `worker ${w.id}${w.role ? ` (${w.role})` : ''}`;
+    for (const a of result.added ?? []) pairs.push(`  ${named(a)}: added, pid ${a.pid ?? '-'}`);
+    for (const r of result.removed ?? []) pairs.push(`  ${named(r)}: removed, pid ${r.pid ?? '-'} drained`);
     for (const note of result.notes ?? []) pairs.push(`  ${note}`);
     const drained = result.drainedMs === undefined ? '' : `; old workers drained in ${result.drainedMs} ms`;
     process.stdout.write(`${service} reloaded in ${result.durationMs} ms${drained} (generation ${result.generation})\n${pairs.join('\n')}\n`);

@@ -14,7 +14,7 @@ export function renderStatus(s: ServiceStatus): string {
   lines.push(`drover ${s.master.version}    Node ${s.master.node}    service ${s.service} (${s.kind})    state ${s.state}`);
   lines.push(`start time ${started.toISOString().replace('T', ' ').slice(0, 19)}    up ${duration(Date.now() - started.getTime())}    generation ${s.generation}`);
   lines.push(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}    master pid ${s.master.pid}    master rss ${bytes(s.master.rss)}`);
-  lines.push(`listen ${s.listen.join(', ') || '-'}    ${plural(s.workers.length, 'worker')}`);
+  lines.push(`listen ${s.listen.join(', ') || '-'}    ${plural(s.workers.length, 'worker')}${byRole(s)}`);
   if (s.exits.length > 0) lines.push(`unexpected exits: ${s.exits.map((e) => `${e.signal ?? `code ${e.code}`} × ${e.count}`).join(', ')}`);
   if (s.lastError) lines.push(`last error: ${s.lastError}`);
   if (s.build) lines.push(`WARNING: ${describeBuild(s.build)}`);
@@ -45,6 +45,13 @@ export function renderStatus(s: ServiceStatus): string {
   lines.push(...table([header, ...rows], summary));
   lines.push(...crashLines(s));
   return lines.join('\n');
+}
+
+/** " (2 gateway, 3 business)" when the service has several roles (what `scale` changes, per role). */
+function byRole(s: ServiceStatus): string {
+  const counts = new Map<string, number>();
+  for (const w of s.workers) counts.set(w.role, (counts.get(w.role) ?? 0) + 1);
+  return counts.size > 1 ? ` (${[...counts].map(([role, n]) => `${n} ${role}`).join(', ')})` : '';
 }
 
 /** Where the log goes, and any lines it lost (a full disk, a closed pipe), by process. */

@@ -1,10 +1,10 @@
-// `scale N | +N | -N` (and `business=N` or `--role business` for WebSocket): asks the master
+// `scale N | +N | -N` (and `gateway=N`, `business=+1` or `--role gateway|business` for WebSocket): asks the master
 // to add or remove workers of one role and waits until the new ones answer or the removed
 // ones have drained. The master decides; this only parses and prints.
 import { droverError, reviveError, UsageError } from '../errors.js';
 import type { ScaleResult } from '../protocol/status.js';
 import { EXIT, forEachService, type CommandContext } from './context.js';
-import { askMaster } from './master-client.js';
+import { askMasterAndWatch } from './master-client.js';
 
 export interface ScaleRequest {
   role: string | null;
@@ -28,7 +28,9 @@ export function parseScaleTarget(text: unknown, role: unknown): ScaleRequest {
 export async function scale(ctx: CommandContext): Promise<number> {
   const request = parseScaleTarget(ctx.options.target, ctx.options.role);
   return forEachService(ctx, async (service) => {
-    const result = await askMaster<ScaleResult>(ctx.root, service, { type: 'scale', role: request.role, target: request.target });
+    // As long as its work takes (new workers boot within readyTimeout, removed ones drain within
+    // stopTimeout), like reload: a fixed 5 s deadline failed scale +2 on a loaded host.
+    const result = await askMasterAndWatch<ScaleResult>(ctx.root, service, { type: 'scale', role: request.role, target: request.target });
     if (!result.ok) {
       // The master's error keeps its code (SCALE_REFUSED, SCALE_FAILED, ...) and its words.
       throw result.error ? reviveError(result.error) : droverError('DROVER_ERR_INTERNAL', { request: 'scale', failure: 'a failed scale came back without its error' });

@@ -19,7 +19,7 @@ function entry<P>(message: (p: P) => string, hint?: (p: P) => string | undefined
 }
 
 const FIX_CONFIG = 'fix the file and run the command again; nothing was started or changed.';
-const SCALE_USAGE = 'run "drover <service> scale 4", "scale +1", "scale -1", or for WebSocket "scale business=3".';
+const SCALE_USAGE = 'run "drover <service> scale 4", "scale +1", "scale -1", or for WebSocket "scale business=3", "scale gateway=+1" (or --role gateway|business).';
 const WHAT_EACH_TAKES = 'run "drover --help" for what each command takes.';
 
 /** The command-line mistakes: [message, hint (the general one when absent)]. */
@@ -137,24 +137,21 @@ export const CATALOGUE = {
         | { service: string; state: string }
         | { service: string; roles: string[] }
         | { service: string; role: string; roles: string[] }
-        | { service: string; gatewayIn: string }
         | { service: string; role: string; count: number; current: number; max: number }
         | { cancelledByStop: true },
     ) => {
       if ('cancelledByStop' in p) return 'scale cancelled: a stop was requested.';
       if ('state' in p) return `${p.service} is ${p.state}: it scales once it is running.`;
-      if ('gatewayIn' in p) return `${p.service}: gateway workers cannot be scaled at runtime (they hold the client connections and every business worker links to a fixed set of them).`;
       if ('count' in p) return `${p.service}: ${p.role} would have ${p.count} workers; the count must be from 1 to ${p.max}.`;
       if ('role' in p) return `${p.service} has no "${p.role}" workers (its roles: ${p.roles.join(', ')}).`;
       return `${p.service} has ${p.roles.join(' and ')} workers: say which to scale.`;
     },
     (p) => {
       if ('cancelledByStop' in p) return 'start the service again; it starts with the count in its config.';
-      if ('state' in p) return 'wait for it and run the command again.';
-      if ('gatewayIn' in p) return `change "gateway.count" in ${p.gatewayIn} and run "drover ${p.service} restart"; business workers scale at runtime.`;
+      if ('state' in p) return p.state === 'reloading' ? `wait for the reload to finish ("drover ${p.service} status" shows the counts it left), then scale again.` : 'wait for it and run the command again.';
       if ('count' in p) return `there are ${p.current} now; "stop" the service to have none.`;
       if ('role' in p) return `run "drover ${p.service} scale <N>"${p.roles.length > 1 ? ' with --role ' + p.roles.join('|') : ''}.`;
-      return `run "drover ${p.service} scale business=3" (or --role business).`;
+      return `run "drover ${p.service} scale business=3" or "scale gateway=3" (or --role business|gateway).`;
     },
   ),
   DROVER_ERR_SCALE_FAILED: entry(

@@ -20,7 +20,7 @@ import { ExitCounter } from './exit-counter.js';
 import { Ledger } from './ledger.js';
 import type { Notifier } from './sd-notify.js';
 import type { OrphanSentinel } from './orphan-sentinel.js';
-import { applyOverrides, resolveRole, roleCount, targetCount, withRoleCount, type ScaleOverride, type ScaleTarget } from './scale.js';
+import { applyOverrides, newSlotIds, resolveRole, roleCount, rolesOf, slotsToRemove, targetCount, withRoleCount, type ScaleOverride, type ScaleTarget } from './scale.js';
 import { Slot } from './slot.js';
 import { WorkerHandle, type BootFailure } from './worker-handle.js';
 
@@ -54,6 +54,8 @@ export class Arbiter {
   /** Counts set by `scale`, by role, and the file's count each was set against. */
   private readonly scaled = new Map<string, ScaleOverride>();
   readonly slots: Slot[] = [];
+  /** Every slot id handed out so far and its role (scale.ts newSlotIds). */
+  private readonly slotRoles = new Map<number, string>();
   /** Every live worker by cluster id, including old ones still draining. */
   readonly handles = new Map<number, WorkerHandle>();
   readonly exits = new ExitCounter();
@@ -105,6 +107,7 @@ export class Arbiter {
   async start(): Promise<void> {
     this.checkBuild();
     this.slots.push(...planSlots(this.config).map((p) => new Slot(p.id, p.role)));
+    for (const slot of this.slots) this.slotRoles.set(slot.id, slot.role);
     const handles = this.slots.map((slot) => this.spawnWorker(slot));
     try {
       await Promise.all(handles.map((h) => h.ready));
@@ -178,6 +181,7 @@ export class Arbiter {
       DROVER_BUILD_DIR: this.options.buildDir,
       DROVER_CONFIG: JSON.stringify(this.config),
       DROVER_MAX_REQUESTS: String(this.requestLimit()),
+      ...(this.config.kind === 'ws' ? { DROVER_WS_TOPOLOGY: JSON.stringify(this.topology()) } : {}),
     });
     worker.on('error', (error: NodeJS.ErrnoException) => this.workerOnError(slot.id, worker.process.pid, error));
     const handle = new WorkerHandle(worker, slot.id, generation);
@@ -305,13 +309,30 @@ export class Arbiter {
     this.config = config;
     this.checkBuild();
     this.config = previousConfig;
-    const plan = this.planReload(config);
-    this.log(`reload (${reason}): replacing ${plural(plan.roll.length, 'worker')} one at a time`);
     const previous = { config: this.config, fileConfig: this.fileConfig, generation: this.generation };
     this.state = 'reloading';
     this.config = config;
     this.fileConfig = fileConfig;
     this.generation += 1;
+    // Gateways first, added or removed as by `scale`: the business workers started below link
+    // to the gateways there are then, and a removed gateway's clients get their last answers
+    // from the business workers that already serve them.
+    const resized = await this.resizeFixedRoles(config, added, removed);
+    if (resized) {
+      Object.assign(this, previous);
+      this.scaled.clear();
+      for (const [role, o] of previousScaled) this.scaled.set(role, o);
+      this.state = 'running';
+      return fail(resized.code, describeError('DROVER_ERR_RELOAD_FAILED', { rolloutStopped: resized.message }).message, resized.details, resized.hint);
+    }
+    if (config.kind === 'ws' && previous.config.kind === 'ws') {
+      // A rollback below keeps the gateways this reload added or removed.
+      previous.config = withRoleCount(previous.config, 'gateway', config.gateway.count);
+      if (config.gateway.count !== roleCount(previousConfig, 'gateway')) previousScaled.set('gateway', { count: config.gateway.count, fileCount: roleCount(previous.fileConfig, 'gateway') });
+    }
+    const plan = this.planReload(config);
+    this.log(`reload (${reason}): replacing ${plural(plan.roll.length, 'worker')} one at a time`);
+    for (const slot of plan.added) this.slotRoles.set(slot.id, slot.role);
     this.slots.push(...plan.added);
     const retiring: Array<Promise<Interrupted | null>> = [];
     for (const slot of plan.roll) {
@@ -337,14 +358,16 @@ export class Arbiter {
       slot.current = fresh;
       slot.recordReady();
       replaced.push({ id: slot.id, oldPid: old?.pid ?? null, newPid: fresh.pid });
-      if (!old) added.push({ id: slot.id, pid: fresh.pid });
+      if (!old) added.push({ id: slot.id, pid: fresh.pid, ...(config.kind === 'ws' ? { role: slot.role } : {}) });
       if (old) retiring.push(this.retireWorker(old, this.config.stopTimeout));
     }
     for (const slot of plan.removed) {
       this.slots.splice(this.slots.indexOf(slot), 1);
-      removed.push({ id: slot.id, pid: slot.current?.pid ?? null });
+      removed.push({ id: slot.id, pid: slot.current?.pid ?? null, ...(config.kind === 'ws' ? { role: slot.role } : {}) });
       if (slot.current) retiring.push(this.retireWorker(slot.current, this.config.stopTimeout));
     }
+    // Business workers learn the business slots there are now (gateways pin clients to them).
+    if (plan.added.length > 0 || plan.removed.length > 0) retiring.push(this.announceTopology().then(() => null));
     const rolledMs = Date.now() - startedAt;
     const interrupted = (await Promise.all(retiring)).filter((i): i is Interrupted => i !== null);
     this.state = 'running';
@@ -379,21 +402,40 @@ export class Arbiter {
   }
 
   /**
-   * Which slots a reload to `config` rolls (in order), adds and removes. Roles that are not
-   * reloadable (WebSocket gateways hold the client connections) keep their workers and count.
+   * Which slots a reload to `config` rolls (in order), adds and removes, for the roles a reload
+   * replaces. Slots keep their ids: a role that shrinks loses its highest ids, one that grows
+   * gets ids as `scale` gives them. Roles a reload does not replace (WebSocket gateways hold the
+   * client connections) change only in number, before this (resizeFixedRoles).
    */
   private planReload(config: ServiceConfig): { roll: Slot[]; added: Slot[]; removed: Slot[] } {
-    const wanted = planSlots(config);
-    const added = wanted.filter((w) => !this.slots.some((s) => s.id === w.id && s.role === w.role)).map((w) => new Slot(w.id, w.role));
-    const kept = this.slots.filter((s) => wanted.some((w) => w.id === s.id && w.role === s.role));
-    const removed = this.slots.filter((s) => !kept.includes(s) && reloadableRole(config, s.role));
-    for (const role of new Set(this.slots.filter((s) => !reloadableRole(config, s.role)).map((s) => s.role))) {
-      if (wanted.filter((w) => w.role === role).length !== this.slots.filter((s) => s.role === role).length) {
-        this.log(`the number of ${role} workers changed in the config: that takes a restart, not a reload`);
-      }
+    const added: Slot[] = [];
+    const removed: Slot[] = [];
+    for (const role of rolesOf(config).filter((r) => reloadableRole(config, r))) {
+      const have = this.slots.filter((s) => s.role === role).length;
+      const want = roleCount(config, role);
+      if (want < have) removed.push(...slotsToRemove(this.slots, role, have - want));
+      const live = new Set(this.slots.map((s) => s.id));
+      for (const id of newSlotIds(this.slotRoles, live, role, Math.max(0, want - have))) added.push(new Slot(id, role));
     }
-    const roll = [...kept, ...added].filter((s) => reloadableRole(config, s.role)).sort((a, b) => a.id - b.id);
-    return { roll, added: added.filter((s) => reloadableRole(config, s.role)), removed };
+    const roll = [...this.slots.filter((s) => reloadableRole(config, s.role) && !removed.includes(s)), ...added].sort((a, b) => a.id - b.id);
+    return { roll, added, removed };
+  }
+
+  /**
+   * A reload's config may change the count of a role it does not replace (gateways): those
+   * workers are added or removed as `scale` does, the others left alone. Null, or the failure.
+   */
+  private async resizeFixedRoles(config: ServiceConfig, added: Array<{ id: number; pid: number | null; role?: string }>, removed: Array<{ id: number; pid: number | null; role?: string }>): Promise<BootFailure | null> {
+    for (const role of rolesOf(config).filter((r) => !reloadableRole(config, r))) {
+      const have = this.slots.filter((s) => s.role === role).length;
+      const want = roleCount(config, role);
+      if (want > have) {
+        const grown = await this.addSlots(role, want - have);
+        if ('failure' in grown) return grown.failure;
+        added.push(...grown.handles.map((h) => ({ id: h.slotId, pid: h.pid, role })));
+      } else if (want < have) removed.push(...(await this.removeSlots(role, have - want)));
+    }
+    return null;
   }
 
   // ── scale ──────────────────────────────────────────────────────────────────────────────
@@ -427,32 +469,78 @@ export class Arbiter {
     }
     const previous = this.config;
     this.config = withRoleCount(this.config, role, result.to);
-    const wanted = planSlots(this.config);
     if (result.to > result.from) {
-      const fresh = wanted.filter((w) => w.role === role && !this.slots.some((s) => s.id === w.id)).map((w) => new Slot(w.id, w.role));
-      this.slots.push(...fresh);
-      this.slots.sort((a, b) => a.id - b.id);
-      const handles = fresh.map((slot) => this.spawnWorker(slot));
-      const failures = (await Promise.all(handles.map((h) => this.waitReady(h)))).filter((f) => f !== null);
-      if (failures.length > 0) {
-        for (const h of handles) ((h.expectedExit = true), h.kill('SIGKILL'));
-        await Promise.all(handles.map((h) => h.exited));
-        this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => !fresh.includes(s)));
+      const grown = await this.addSlots(role, result.to - result.from);
+      if ('failure' in grown) {
         this.config = previous;
-        const f = failures[0]!;
+        const f = grown.failure;
         this.log(`scale ${role} ${result.from} → ${result.to} failed: ${f.message}`);
         return { ...result, durationMs: Date.now() - startedAt, error: droverError('DROVER_ERR_SCALE_FAILED', f.hint ? { failure: f.message, failureHint: f.hint } : { failure: f.message }, { details: f.details || undefined }).toJSON() };
       }
-      result.added = handles.map((h) => ({ id: h.slotId, pid: h.pid }));
+      result.added = grown.handles.map((h) => ({ id: h.slotId, pid: h.pid }));
     } else if (result.to < result.from) {
-      const leaving = this.slots.filter((s) => s.role === role && !wanted.some((w) => w.id === s.id));
-      this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => !leaving.includes(s)));
-      result.removed = leaving.map((s) => ({ id: s.id, pid: s.current?.pid ?? null }));
-      await Promise.all(leaving.flatMap((s) => (s.current ? [this.retireWorker(s.current, this.config.stopTimeout)] : [])));
+      result.removed = await this.removeSlots(role, result.from - result.to);
     }
     this.scaled.set(role, { count: result.to, fileCount: roleCount(this.fileConfig, role) });
     this.log(`scaled ${role} from ${result.from} to ${result.to} workers${result.added.length ? `: added ${result.added.map((a) => a.pid).join(', ')}` : ''}${result.removed.length ? `: removed ${result.removed.map((r) => r.pid ?? '-').join(', ')}` : ''}`);
     return { ...result, ok: true, durationMs: Date.now() - startedAt };
+  }
+
+  /**
+   * Adds `count` workers of `role` in new slots and waits until all are ready, or removes them
+   * all again at the first failure. New gateways are announced to the business workers, and
+   * this resolves once those have linked to them.
+   */
+  private async addSlots(role: string, count: number): Promise<{ handles: WorkerHandle[] } | { failure: BootFailure }> {
+    const fresh = newSlotIds(this.slotRoles, new Set(this.slots.map((s) => s.id)), role, count).map((id) => new Slot(id, role));
+    for (const slot of fresh) this.slotRoles.set(slot.id, role);
+    this.slots.push(...fresh);
+    this.slots.sort((a, b) => a.id - b.id);
+    const handles = fresh.map((slot) => this.spawnWorker(slot));
+    const failures = (await Promise.all(handles.map((h) => this.waitReady(h)))).filter((f) => f !== null);
+    if (failures.length > 0) {
+      for (const h of handles) ((h.expectedExit = true), h.kill('SIGKILL'));
+      await Promise.all(handles.map((h) => h.exited));
+      this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => !fresh.includes(s)));
+      return { failure: failures[0]! };
+    }
+    await this.announceTopology();
+    return { handles };
+  }
+
+  /**
+   * Removes `count` workers of `role` (the highest slot ids) and waits until they have drained.
+   * Gateways are announced gone first, so that business workers do not try to link to them
+   * again, but keep their links to answer the clients those gateways still hold.
+   */
+  private async removeSlots(role: string, count: number): Promise<Array<{ id: number; pid: number | null; role: string }>> {
+    const leaving = slotsToRemove(this.slots, role, count);
+    this.slots.splice(0, this.slots.length, ...this.slots.filter((s) => !leaving.includes(s)));
+    if (role === 'gateway') await this.announceTopology();
+    await Promise.all(leaving.flatMap((s) => (s.current ? [this.retireWorker(s.current, this.config.stopTimeout, true, true)] : [])));
+    if (role !== 'gateway') await this.announceTopology();
+    return leaving.map((s) => ({ id: s.id, pid: s.current?.pid ?? null, role }));
+  }
+
+  /** The WebSocket service's slots by role, as business workers are told (ws/topology.ts). */
+  private topology(): { gateways: number[]; business: number[] } {
+    const ids = (role: string) => this.slots.filter((s) => s.role === role).map((s) => s.id).sort((a, b) => a - b);
+    return { gateways: ids('gateway'), business: ids('business') };
+  }
+
+  /**
+   * Tells every business worker the current layout and waits (at most readyTimeout) until each
+   * has linked to every gateway in it. A worker started meanwhile had it in its environment.
+   */
+  private async announceTopology(): Promise<void> {
+    if (this.config.kind !== 'ws') return;
+    const topology = this.topology();
+    const workers = this.slots.filter((s) => s.role === 'business' && s.current?.alive).map((s) => s.current!);
+    const answers = await Promise.all(workers.map((h) => h.announceTopology(topology, this.config.readyTimeout)));
+    const silent = workers.filter((_, i) => !answers[i]);
+    if (silent.length > 0) {
+      this.log(`business workers ${silent.map((h) => `${h.slotId} (pid ${h.pid})`).join(', ')} did not confirm the gateways ${topology.gateways.join(', ')} within ${this.config.readyTimeout} ms; they keep trying`);
+    }
   }
 
   /** Replaces one worker the rolling way: the replacement is ready before the old one goes. */
@@ -483,10 +571,10 @@ export class Arbiter {
    * Takes a worker out of rotation and lets it drain; SIGKILL after `deadlineMs` (null = never).
    * Resolves with what was cut short at the deadline, if anything.
    */
-  private async retireWorker(handle: WorkerHandle, deadlineMs: number | null, graceful = true): Promise<Interrupted | null> {
+  private async retireWorker(handle: WorkerHandle, deadlineMs: number | null, graceful = true, scaledAway = false): Promise<Interrupted | null> {
     handle.expectedExit = true;
     handle.state = 'stopping';
-    handle.send({ proto: PROTO, type: 'stop', graceful });
+    handle.send(scaledAway ? { proto: PROTO, type: 'stop', graceful, scaledAway } : { proto: PROTO, type: 'stop', graceful });
     let interrupted: Interrupted | null = null;
     const timer =
       deadlineMs === null

@@ -66,12 +66,25 @@ export function resolveRole(config: ServiceConfig, role: string | null): string 
     throw droverError('DROVER_ERR_SCALE_REFUSED', { service: config.service, roles });
   }
   if (!roles.includes(role)) throw droverError('DROVER_ERR_SCALE_REFUSED', { service: config.service, role, roles });
-  if (config.kind === 'ws' && role === 'gateway') {
-    // Business workers link to gateways 1..gateway.count, fixed at their boot, and a gateway
-    // removed at runtime would drop its clients: the gateway count changes with a restart.
-    throw droverError('DROVER_ERR_SCALE_REFUSED', { service: config.service, gatewayIn: config.source });
-  }
   return role;
+}
+
+/**
+ * Ids for `count` new slots of `role`. Slots keep their ids for life (client ids name their
+ * gateway by it, metrics count by it), so a new slot first takes back an id its role had
+ * before, then one no slot ever had: an id never passes from one role to another.
+ * `given` is every id handed out so far, with its role.
+ */
+export function newSlotIds(given: ReadonlyMap<number, string>, live: ReadonlySet<number>, role: string, count: number): number[] {
+  const ids = [...given].filter(([id, r]) => r === role && !live.has(id)).map(([id]) => id).sort((a, b) => a - b).slice(0, count);
+  let next = Math.max(0, ...given.keys()) + 1;
+  while (ids.length < count) ids.push(next++);
+  return ids;
+}
+
+/** Which of a role's slots go when it shrinks by `count`: the highest ids (the newest, as a fresh start numbers them). */
+export function slotsToRemove<S extends { id: number; role: string }>(slots: readonly S[], role: string, count: number): S[] {
+  return slots.filter((s) => s.role === role).sort((a, b) => b.id - a.id).slice(0, count);
 }
 
 export function targetCount(current: number, target: ScaleTarget, service: string, role: string): number {

@@ -48,6 +48,7 @@ export class WorkerHandle {
     'boot-failed': (m) => (this.bootFailure = { code: m.code, message: m.message, details: m.details, hint: m.hint }),
     stats: (m) => this.onReply(m.requestId, m),
     connections: (m) => this.onReply(m.requestId, m),
+    'topology-linked': (m) => this.onReply(m.requestId, m),
     'recycle-me': (m) => this.onRecycleRequest?.(m.reason),
     // Cluster has handled the worker's 'close' of its listener before this message (one ordered
     // channel), so no connection is handed to it after this answer: see handoff-barrier.ts.
@@ -125,17 +126,25 @@ export class WorkerHandle {
     return reply?.type === 'connections' ? reply.connections : null;
   }
 
+  /** Tells a business worker the gateways and business slots there are; false if it did not confirm within timeoutMs. */
+  async announceTopology(topology: { gateways: number[]; business: number[] }, timeoutMs: number): Promise<boolean> {
+    // Not a liveness probe: linking to a new gateway may take a while on a busy host.
+    const reply = await this.request({ type: 'topology', ...topology }, timeoutMs, false);
+    return reply?.type === 'topology-linked';
+  }
+
   kill(signal: NodeJS.Signals): void {
     if (this.alive) this.worker.process.kill(signal);
   }
 
   private async request(
-    body: { type: 'stats-request' | 'connections-request' },
+    body: { type: 'stats-request' | 'connections-request' } | { type: 'topology'; gateways: number[]; business: number[] },
     timeoutMs: number,
+    probe = true,
   ): Promise<WorkerToMaster | null> {
     if (!this.alive) return null;
     const requestId = this.nextRequestId++;
-    this.unansweredSince ??= Date.now();
+    if (probe) this.unansweredSince ??= Date.now();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.replies.delete(requestId);
@@ -158,7 +167,7 @@ export class WorkerHandle {
 
   private onReply(requestId: number, message: WorkerToMaster): void {
     // Any answer, even one that comes after its requester gave up, shows the loop is alive.
-    this.unansweredSince = null;
+    if (message.type !== 'topology-linked') this.unansweredSince = null;
     this.lastAnswerAt = Date.now();
     if (message.type === 'stats') this.stats = message.stats;
     this.replies.get(requestId)?.(message);

@@ -139,9 +139,9 @@ export interface ReloadResult {
   /** Old workers still busy at stopTimeout, killed with requests in flight. */
   interrupted?: Interrupted[];
   replaced: Array<{ id: number; oldPid: number | null; newPid: number | null }>;
-  /** Workers the new config (or a count kept from `scale`) added, and ones it removed (they drained). */
-  added?: Array<{ id: number; pid: number | null }>;
-  removed?: Array<{ id: number; pid: number | null }>;
+  /** Workers the new config (or a count kept from `scale`) added, and ones it removed (they drained); role when the service has several. */
+  added?: Array<{ id: number; pid: number | null; role?: string }>;
+  removed?: Array<{ id: number; pid: number | null; role?: string }>;
   /** How counts set by `scale` fared: kept, or replaced by a changed config count. */
   notes?: string[];
   generation: number;

@@ -6,7 +6,10 @@ import { isTagged, type Tagged } from './envelope.js';
 export type MasterToWorker = Tagged<
   | { type: 'stats-request'; requestId: number }
   | { type: 'connections-request'; requestId: number }
-  | { type: 'stop'; graceful: boolean }
+  /** scaledAway: the service goes on without this worker (scale down): its clients are told to reconnect. */
+  | { type: 'stop'; graceful: boolean; scaledAway?: boolean }
+  /** WebSocket business workers: the gateways and business slots there are now (scale, reload). */
+  | { type: 'topology'; requestId: number; gateways: number[]; business: number[] }
   /** Answer to 'unlistened': every connection handed to this worker before it closed its listener is on its way. */
   | { type: 'unlistened-ack' }
 >;
@@ -16,6 +19,8 @@ export type WorkerToMaster = Tagged<
   | { type: 'boot-failed'; code: string; message: string; details: string; hint?: string }
   | { type: 'stats'; requestId: number; stats: WorkerStats }
   | { type: 'connections'; requestId: number; connections: ConnectionInfo[] }
+  /** Answer to 'topology': linked to every gateway named (or gave up on one at the worker's own bound). */
+  | { type: 'topology-linked'; requestId: number }
   | { type: 'recycle-me'; reason: string }
   /** Sent right after the worker closed its listening handle; see src/worker/handoff-barrier.ts. */
   | { type: 'unlistened' }

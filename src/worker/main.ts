@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
 import { describeError, DroverError } from '../errors.js';
 import { guardStdio } from '../log/guard.js';
+import { batchStdout, unbatch } from '../log/stdout-batch.js';
 import { PROTO } from '../protocol/envelope.js';
 import {
   EXIT_BOOT_FAILED,
@@ -28,7 +29,9 @@ const STOP_HOOK_MS = 5000;
 
 // stdout and stderr are pipes to the master, which prefixes every line with the time, the
 // service, this worker's id and pid, and the stream. A write that fails never kills us.
+// stdout goes out in batches of a few ms (one wake-up of the master per batch, not per line).
 guardStdio();
+batchStdout();
 const config = JSON.parse(process.env.DROVER_CONFIG ?? 'null') as ServiceConfig;
 const worker = workerContextFromEnv(process.env);
 const counters = new WorkerCounters();
@@ -38,6 +41,9 @@ counters.onRequestLimit = () =>
 let service: RunningService | null = null;
 let hooks = ModuleHooks.empty();
 let stopping: Promise<void> | null = null;
+/** Settles when boot() is over, either way (a topology announcement waits for it). */
+let booted!: () => void;
+const bootDone = new Promise<void>((resolve) => (booted = resolve));
 const handoffs = new HandoffBarrier();
 
 type Handlers = { [T in MasterToWorker['type']]: (m: MessageOf<MasterToWorker, T>) => void };
@@ -45,7 +51,8 @@ const handlers: Handlers = {
   'stats-request': (m) => send({ proto: PROTO, type: 'stats', requestId: m.requestId, stats: counters.snapshot() }),
   'connections-request': (m) =>
     send({ proto: PROTO, type: 'connections', requestId: m.requestId, connections: service?.connections() ?? [] }),
-  stop: (m) => stop(m.graceful),
+  stop: (m) => stop(m.graceful, m.scaledAway === true),
+  topology: (m) => void applyTopology(m),
   'unlistened-ack': () => handoffs.onAck(),
 };
 
@@ -75,14 +82,26 @@ function send(message: WorkerToMaster, then?: () => void): void {
   process.send!(message, undefined, {}, () => then?.());
 }
 
-function stop(graceful: boolean): void {
+/** Answered once this worker has applied it (after its boot, if it is still booting). */
+async function applyTopology(m: MessageOf<MasterToWorker, 'topology'>): Promise<void> {
+  await bootDone;
+  try {
+    await service?.topology?.({ gateways: m.gateways, business: m.business });
+  } finally {
+    send({ proto: PROTO, type: 'topology-linked', requestId: m.requestId });
+  }
+}
+
+function stop(graceful: boolean, scaledAway = false): void {
   if (stopping) {
     if (!graceful) void service?.stop(false);
     return;
   }
+  // From here on nothing is held: a worker killed at stopTimeout has written every line.
+  unbatch();
   stopping = (async () => {
     // stop() closes the listening handle before it first yields; then no hand-off may be in flight.
-    const stopped = service?.stop(graceful);
+    const stopped = service?.stop(graceful, { scaledAway });
     const settled = service && config.listen ? handoffs.wait(send) : Promise.resolve();
     await stopped;
     await settled;
@@ -130,3 +149,4 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 await boot();
+booted();

@@ -8,5 +8,18 @@ export interface RunningService {
    * Either way the listening handle is closed synchronously, before the first await
    * (the worker's hand-off barrier is sent right after: handoff-barrier.ts).
    */
-  stop(graceful: boolean): Promise<void>;
+  stop(graceful: boolean, options?: StopOptions): Promise<void>;
+  /** WebSocket business workers: link to the gateways named, leave the others (scale, reload). */
+  topology?(topology: Topology): Promise<void>;
+}
+
+export interface StopOptions {
+  /** The service goes on without this worker (scale down): clients are told to reconnect elsewhere. */
+  scaledAway?: boolean;
+}
+
+/** The WebSocket service's worker slots by role, as the master last announced them. */
+export interface Topology {
+  gateways: number[];
+  business: number[];
 }

@@ -1,5 +1,6 @@
 // A business worker: no public port. It connects to every gateway's local socket, reports
-// ready once it is connected to all of them, and handles what the gateways hand it: a
+// ready once it is connected to all of them, follows the gateways the master adds and removes
+// at runtime (topology()), and handles what the gateways hand it: a
 // client's open (onWebSocketConnect), its messages (routed to controller actions) and its
 // close (onWebSocketClose). Gateways send one item per client at a time, so a client's
 // messages are handled in order here without further bookkeeping.
@@ -9,15 +10,16 @@ import type { WorkerContext } from '../worker/context.js';
 import type { ModuleHooks } from '../worker/module-hooks.js';
 import { codeFileFor } from '../worker/user-module.js';
 import { Router } from '../worker/router.js';
-import type { RunningService } from '../worker/service.js';
+import type { RunningService, Topology } from '../worker/service.js';
 import type { WorkerCounters } from '../worker/stats.js';
 import type { GatewayApi, Handshake, WsActionContext, WsCloseContext, WsConnectContext } from './api.js';
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS, REPLY_BAD_MESSAGE, REPLY_INTERNAL } from './constants.js';
-import { GatewayLink } from './link.js';
+import { GatewayLink, type Hello } from './link.js';
 import { gatewaySocketPath } from './paths.js';
 import type { ClientItem } from './protocol.js';
 import { pushApi, useWorkerGateway } from './push-client.js';
 import { envelope, errorReply } from './replies.js';
+import { topologyFromEnv } from './topology.js';
 
 /** Say so in the log when a gateway has not answered for this long at boot. */
 const SLOW_GATEWAY_MS = 5000;
@@ -29,12 +31,17 @@ export async function startBusiness(config: WsServiceConfig, worker: WorkerConte
   return {
     connections: (): ConnectionInfo[] => [],
     stop: (graceful) => business.stop(graceful),
+    topology: (topology) => business.topology(topology),
   };
 }
 
 class Business {
   readonly api: GatewayApi;
-  private readonly links: GatewayLink[];
+  /** One link per gateway the master announced, by slot; a leaving one stays until it closes. */
+  private readonly links = new Map<number, GatewayLink>();
+  /** Links to gateways being scaled away: up while their clients drain, never reopened. */
+  private readonly leaving = new Set<GatewayLink>();
+  private readonly hello: Hello;
   private readonly router: Router;
   private stopping = false;
   private busy = 0;
@@ -47,36 +54,71 @@ class Business {
     private readonly hooks: ModuleHooks,
   ) {
     this.router = new Router(worker.codeRoot, worker.debug, (f) => codeFileFor(f, worker));
-    const gateways = config.gateway.count;
-    const hello = {
+    const topology = topologyFromEnv(process.env, config);
+    // Links send this object as it is when they (re)connect: a new business layout updates it.
+    this.hello = {
       role: 'business' as const,
       pid: process.pid,
       slot: worker.workerId,
       generation: worker.generation,
-      // The master numbers gateways 1..g, business workers g+1..g+b (planSlots).
-      slots: Array.from({ length: config.business.count }, (_, i) => gateways + 1 + i),
+      slots: topology.business,
       hooks: { connect: hooks.has('onWebSocketConnect'), close: hooks.has('onWebSocketClose') },
     };
-    this.links = Array.from(
-      { length: gateways },
-      (_, i) =>
-        new GatewayLink({
-          slot: i + 1,
-          path: gatewaySocketPath(worker.root, worker.service, i + 1),
-          hello,
-          onItem: (link, item) => void this.handle(link, item),
-          onDown: (link) => void this.keepLinked(link),
-        }),
-    );
+    for (const slot of topology.gateways) this.links.set(slot, this.newLink(slot));
     this.api = pushApi({
       get: async (slot) => {
-        const link = this.links[slot - 1];
+        const link = this.links.get(slot);
         return link?.up ? link : null;
       },
-      all: async () => this.links.filter((link) => link.up),
-      describe: () => `business worker ${worker.workerId} is connected to none of its ${gateways} gateways`,
+      all: async () => [...this.links.values()].filter((link) => link.up),
+      describe: () => `business worker ${worker.workerId} is connected to none of its ${this.links.size} gateways`,
     });
     useWorkerGateway(this.api);
+  }
+
+  private newLink(slot: number): GatewayLink {
+    return new GatewayLink({
+      slot,
+      path: gatewaySocketPath(this.worker.root, this.worker.service, slot),
+      hello: this.hello,
+      onItem: (link, item) => void this.handle(link, item),
+      onDown: (link) => this.linkOnDown(link),
+    });
+  }
+
+  private linkOnDown(link: GatewayLink): void {
+    if (this.leaving.delete(link)) {
+      if (this.links.get(link.slot) === link) this.links.delete(link.slot);
+      return;
+    }
+    void this.keepLinked(link);
+  }
+
+  /**
+   * The master's new layout (scale, reload): links to new gateways (resolves once they are
+   * up), tells every gateway the business slots, and lets links to removed gateways run until
+   * those gateways close them: they answer their clients' last messages through them.
+   */
+  async topology(topology: Topology): Promise<void> {
+    this.hello.slots = topology.business;
+    const wanted = new Set(topology.gateways);
+    for (const [slot, link] of this.links) {
+      if (link.up) link.send({ t: 'slots', slots: topology.business });
+      if (wanted.has(slot) || this.leaving.has(link)) continue;
+      if (link.up) this.leaving.add(link);
+      else {
+        this.links.delete(slot); // keepLinked gives up on a link that is no longer in the map
+        link.close();
+      }
+    }
+    const fresh: GatewayLink[] = [];
+    for (const slot of topology.gateways) {
+      if (this.links.has(slot)) continue;
+      const link = this.newLink(slot);
+      this.links.set(slot, link);
+      fresh.push(link);
+    }
+    await Promise.all(fresh.map((link) => this.keepLinked(link)));
   }
 
   /** Every controller is loaded at boot: a broken file fails the boot (and a reload rolls back), not messages. */
@@ -86,7 +128,7 @@ class Business {
 
   /** Resolves once every gateway has welcomed this worker (the master's readyTimeout bounds it). */
   async connectAll(): Promise<void> {
-    await Promise.all(this.links.map((link) => this.keepLinked(link)));
+    await Promise.all([...this.links.values()].map((link) => this.keepLinked(link)));
   }
 
   /** (Re)connects to one gateway until it answers: at boot, and after a gateway crash. */
@@ -94,7 +136,7 @@ class Business {
     const since = Date.now();
     let wait = RECONNECT_MIN_MS;
     let said = false;
-    while (!this.stopping) {
+    while (!this.stopping && this.links.get(link.slot) === link && !this.leaving.has(link)) {
       try {
         await link.open(1000);
         if (said) this.log(`connected to gateway ${link.slot}`);
@@ -114,10 +156,10 @@ class Business {
     this.stopping = true;
     if (graceful) {
       // After every gateway's bye-ok nothing new arrives: finish what is here, then go.
-      await Promise.all(this.links.map((link) => link.retire()));
+      await Promise.all([...this.links.values()].map((link) => link.retire()));
       if (this.busy > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     }
-    for (const link of this.links) link.close();
+    for (const link of this.links.values()) link.close();
   }
 
   private async handle(link: GatewayLink, item: ClientItem): Promise<void> {

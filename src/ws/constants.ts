@@ -14,6 +14,8 @@ export const CLOSE_HANDSHAKE_MS = 2_000;
 
 /** Close codes the gateway uses (RFC 6455 §7.4; 4000-4999 are ours). */
 export const CLOSE_GOING_AWAY = 1001;
+/** A gateway scaled away: the service goes on, reconnect (RFC 6455's 1012 "Service Restart", IANA registry). */
+export const CLOSE_SERVICE_RESTART = 1012;
 export const CLOSE_IDLE = 4000;
 
 /** Error codes in {"type":"error","data":{"code"}} replies, on HTTP's model. */

@@ -59,6 +59,8 @@ export interface DispatcherOptions<C extends DispatchedClient> {
   /** Stops (true) or resumes reading the client's socket. */
   pause(client: C, paused: boolean): void;
   onCall(peer: Peer, call: Call): void;
+  /** A client has nothing in flight or queued any more (only watched while the gateway is released). */
+  idle?(client: C): void;
   log(message: string): void;
 }
 
@@ -121,6 +123,19 @@ export class Dispatcher<C extends DispatchedClient> {
       this.options.pause(client, false);
     }
     this.finishIfClosed(client);
+    if (client.inflight === null && !client.closed) this.options.idle?.(client);
+  }
+
+  /** True while the client has an item at a business worker or waiting for one. */
+  isBusy(client: C): boolean {
+    return client.inflight !== null || (client.queue !== null && client.queue.length > 0);
+  }
+
+  /** True once no closed client waits for its close item and no item is at a business worker. */
+  get settled(): boolean {
+    if (this.closing.size > 0) return false;
+    for (const peer of this.peers) if (peer.clients.size > 0) return false;
+    return true;
   }
 
   private handOver(client: C, peer: Peer, item: ClientItem): void {
@@ -177,6 +192,7 @@ export class Dispatcher<C extends DispatchedClient> {
       }
       client.queue = null;
       this.finishIfClosed(client);
+      if (client.inflight === null && !client.closed) this.options.idle?.(client);
     }
   }
 
@@ -215,6 +231,12 @@ export class Dispatcher<C extends DispatchedClient> {
         peer.retiring = true;
         this.choosePeers();
         return peer.send({ t: 'bye-ok' });
+      case 'slots':
+        if (peer.role !== 'business' || !Array.isArray(message.slots) || !message.slots.every((n) => Number.isInteger(n) && n > 0)) return void peer.socket.destroy();
+        peer.slots = message.slots;
+        this.choosePeers();
+        for (const client of [...this.waiting]) this.pump(client);
+        return;
       default:
         return void peer.socket.destroy();
     }

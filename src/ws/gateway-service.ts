@@ -21,6 +21,9 @@ import { originAllowed } from './origin.js';
 import { gatewaySocketPath } from './paths.js';
 import { Relay } from './relay.js';
 
+/** What a released gateway keeps back from stopTimeout besides the closing handshake (its exit, the hooks). */
+const RELEASE_MARGIN_MS = 500;
+
 export async function startGateway(config: WsServiceConfig, worker: WorkerContext, counters: WorkerCounters): Promise<RunningService> {
   const log = (message: string) => process.stderr.write(`[${worker.service} gateway ${worker.workerId} pid ${process.pid}] ${message}\n`);
   const gateway = new Gateway({ slot: worker.workerId, heartbeat: config.heartbeat, maxBufferedAmount: config.maxBufferedAmount, counters, log });
@@ -81,12 +84,16 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
   let stopped: Promise<void> | null = null;
   return {
     connections: () => gateway.list(),
-    stop: (graceful) =>
+    stop: (graceful, options) =>
       (stopped ??= (async () => {
+        const startedAt = Date.now();
         accepting = false;
         // The listening handle only: open connections are closed one by one below.
         net.Server.prototype.close.call(server);
-        await gateway.closeAll(graceful ? config.closeSpreadMs : 0);
+        if (graceful && options?.scaledAway) {
+          // Closes go out early enough for their handshakes to end before the master's SIGKILL at stopTimeout.
+          await gateway.release(config.closeSpreadMs, startedAt + Math.max(0, config.stopTimeout - CLOSE_HANDSHAKE_MS - RELEASE_MARGIN_MS));
+        } else await gateway.closeAll(graceful ? config.closeSpreadMs : 0);
         clearInterval(sweeper);
         local.close();
         relay?.close();

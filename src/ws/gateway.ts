@@ -8,7 +8,7 @@ import type { ConnectionInfo } from '../protocol/status.js';
 import type { WorkerCounters } from '../worker/stats.js';
 import { clientIdFactory, clientIdPrefix } from './client-id.js';
 import { ClientIndex } from './client-index.js';
-import { CLOSE_GOING_AWAY, CLOSE_HANDSHAKE_MS, CLOSE_IDLE, REPLY_BAD_MESSAGE } from './constants.js';
+import { CLOSE_GOING_AWAY, CLOSE_HANDSHAKE_MS, CLOSE_IDLE, CLOSE_SERVICE_RESTART, REPLY_BAD_MESSAGE } from './constants.js';
 import { Dispatcher, type Call, type DispatchedClient, type Peer } from './dispatcher.js';
 import { peerOf } from './handshake.js';
 import { clientOf, mergeAnswers, runOperation, type OpContext, type OpName, type WireData } from './operations.js';
@@ -68,6 +68,8 @@ export class Gateway {
   private readonly startedAt = Date.now();
   /** lastSeen and lastPingAt count ms from here. */
   private epoch = this.startedAt;
+  /** While this gateway is scaled away: the clients waiting for their last answers before they are closed. */
+  private released: Map<Client, () => void> | null = null;
   /** Messages received from and sent to clients, for the metrics (stats.ws). */
   messagesIn = 0;
   messagesOut = 0;
@@ -84,8 +86,10 @@ export class Gateway {
       slot: options.slot,
       find: (id) => this.index.get(id) ?? this.dispatcher.closingClient(id),
       write: (client, text) => void this.write(client, text),
-      pause: (client, paused) => (paused ? client.ws.pause() : client.ws.resume()),
+      // A released client stays paused: it gets no chance to send what could not be answered.
+      pause: (client, paused) => (paused ? client.ws.pause() : this.released === null && client.ws.resume()),
       onCall: (peer, call) => this.onCall(peer, call),
+      idle: (client) => this.released?.get(client)?.(),
       log: options.log,
     });
     this.opContext = {
@@ -162,6 +166,7 @@ export class Gateway {
   }
 
   private clientOnMessage(client: Client, data: Buffer, isBinary: boolean): void {
+    if (client.closed && this.released !== null) return;
     client.lastSeen = this.clock();
     this.messagesIn += 1;
     if (isBinary) {
@@ -339,6 +344,52 @@ export class Gateway {
     const deadline = Date.now() + CLOSE_HANDSHAKE_MS;
     const open = () => all.filter((c) => c.ws.readyState !== 3);
     while (open().length > 0 && Date.now() < deadline) await delay(10);
+    for (const client of open()) client.ws.terminate();
+  }
+
+  /**
+   * Scale down: this gateway goes, the service stays. Every client stops being read, gets the
+   * answers to the messages it sent, then is closed with 1012 (reconnect: the port is served by
+   * the other gateways), spread over `spreadMs`. A client whose answers have not come by
+   * `answerBy` (ms since 1970) is closed anyway. Resolves once the clients are gone and the
+   * business workers have finished their close hooks.
+   */
+  async release(spreadMs: number, answerBy: number): Promise<void> {
+    this.dispatcher.stopping = true;
+    const all = [...this.index.all()];
+    const released = new Map<Client, () => void>();
+    this.released = released;
+    for (const client of all) client.ws.pause();
+    const started = Date.now();
+    const closeWhenAnswered = (client: Client): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const close = () => {
+          released.delete(client);
+          if (!client.closed) {
+            this.closeClient(client, CLOSE_SERVICE_RESTART, 'service restart');
+            // Read again, or the client's closing frame would wait in the kernel until ws's
+            // closeTimeout (2 s per client, measured). What else it sent after our close frame
+            // is dropped (clientOnMessage): it could not be answered.
+            client.ws.resume();
+          }
+          resolve();
+        };
+        if (client.closed || !this.dispatcher.isBusy(client)) return close();
+        released.set(client, close);
+      });
+    const waits: Array<Promise<void>> = [];
+    for (let i = 0; i < all.length; i++) {
+      const due = Math.floor((i * spreadMs) / all.length);
+      const wait = due - (Date.now() - started);
+      if (wait > 0) await delay(wait);
+      waits.push(closeWhenAnswered(all[i]!));
+    }
+    const late = setTimeout(() => [...released.values()].forEach((close) => close()), Math.max(0, answerBy - Date.now()));
+    await Promise.all(waits);
+    clearTimeout(late);
+    const deadline = Math.max(answerBy, Date.now()) + CLOSE_HANDSHAKE_MS;
+    const open = () => all.filter((c) => c.ws.readyState !== 3);
+    while ((open().length > 0 || !this.dispatcher.settled) && Date.now() < deadline) await delay(10);
     for (const client of open()) client.ws.terminate();
   }
 

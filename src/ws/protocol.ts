@@ -27,7 +27,9 @@ export type PeerToGateway =
   /** id 0: no answer wanted. x 1: relay it to the other hosts too (when "redis" is configured). */
   | { t: 'call'; id: number; op: OpName; a: unknown[]; x?: 1 }
   /** A business worker retires: send it nothing new. */
-  | { t: 'bye' };
+  | { t: 'bye' }
+  /** A business worker passes on the business slots the master announced (scale, reload). */
+  | { t: 'slots'; slots: number[] };
 
 /** What a gateway hands a business worker for one client, in the client's order. */
 export type ClientItem =

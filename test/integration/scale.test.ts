@@ -43,15 +43,16 @@ test('a reload keeps a scaled count until the config count changes; reload names
   assert.equal((await statusJson(p, 'web')).workers.length, 1);
 }));
 
-test('WebSocket: business workers scale up and down while clients stay connected; gateways and a missing role are refused', TIMEOUT, scenario(async (p) => {
+test('WebSocket: business workers scale up and down while clients stay connected; a missing or unknown role is refused', TIMEOUT, scenario(async (p) => {
   const { port } = await startWs(p, { business: { count: 1 } });
   const clients = await Promise.all([TestClient.connect(port), TestClient.connect(port), TestClient.connect(port)]);
   try {
     for (const c of clients) await c.whoami();
     const noRole = await drover(p, ['ws', 'scale', '3'], 1);
     assert.match(noRole.stderr, /say which to scale/);
-    const gateway = await drover(p, ['ws', 'scale', 'gateway=3'], 1);
-    assert.match(gateway.stderr, /DROVER_ERR_SCALE_REFUSED/);
+    const bogus = await drover(p, ['ws', 'scale', 'gatway=3'], 1);
+    assert.match(bogus.stderr, /DROVER_ERR_SCALE_REFUSED/);
+    assert.match(bogus.stderr, /no "gatway" workers/);
 
     const up = await drover(p, ['ws', 'scale', 'business=3']);
     assert.match(up.stdout, /business workers 1 → 3/);
