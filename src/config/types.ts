@@ -102,6 +102,18 @@ export interface StaticConfig {
   index: string | null;
   /** Serve file.br / file.gz instead of file to a client that accepts br / gzip. */
   precompressed: boolean;
+  /** What lookups and small files' contents are kept for, and how many (nginx's open_file_cache); null = off. */
+  fileCache: StaticFileCacheConfig | null;
+}
+
+export interface StaticFileCacheConfig {
+  /** A lookup answers from memory this long (ms); after it, the disk is asked again. */
+  validMs: number;
+  maxEntries: number;
+  /** Contents kept in total (bytes). */
+  maxBytes: number;
+  /** Files up to this size (bytes) are kept whole; larger ones keep their stat only. */
+  maxFileBytes: number;
 }
 
 export interface WsServiceConfig extends CommonConfig {

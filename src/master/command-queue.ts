@@ -27,6 +27,8 @@ export type Command =
   | { kind: 'stop'; mode: StopMode; reason: string; waiters: Array<Waiter<void>> }
   | { kind: 'scale'; role: string | null; target: ScaleTarget; waiters: Array<Waiter<ScaleResult>> }
   | { kind: 'reap' }
+  /** A burst of saves has begun (hot reload): fork the replacements while the debounce waits; `next`: the following one of the same burst. */
+  | { kind: 'prewarm'; next?: boolean }
   | { kind: 'recycle'; workerId: number; pid: number; reason: string; hung?: boolean };
 
 const STOP_STRENGTH: Record<StopMode, number> = { wait: 0, graceful: 1, fast: 2, force: 3 };
@@ -64,6 +66,9 @@ export class CommandQueue {
         return;
       case 'reap':
         if (this.items.some((c) => c.kind === 'reap')) return;
+        break;
+      case 'prewarm':
+        if (this.stopMode !== null || this.items.some((c) => c.kind === 'prewarm' && c.next === command.next)) return;
         break;
       case 'recycle':
         if (this.items.some((c) => c.kind === 'recycle' && c.pid === command.pid)) return;

@@ -18,10 +18,13 @@ export async function startHotReload(root: string, config: HotReloadConfig, queu
       /^config[/\\]worker_process\.[a-z]+$/.test(file)
     );
   };
-  const watcher = await FileWatcher.start(
-    root,
-    config,
-    ({ files }: Burst) => {
+  const watcher = await FileWatcher.start(root, config, {
+    // The replacements boot while the debounce waits (arbiter.ts, prewarm). Only a reloadable
+    // first file starts them, so the burst ends in a reload, which takes them or drops them.
+    burstStart: (file) => {
+      if (!needsRestart(file)) queue.push({ kind: 'prewarm' });
+    },
+    burst: ({ files }: Burst) => {
       const restart = files.filter(needsRestart);
       const reloadable = files.filter((f) => !needsRestart(f));
       if (restart.length > 0) log(`changed: ${list(restart)} — no reload can pick this up: restart the service`);
@@ -29,8 +32,8 @@ export async function startHotReload(root: string, config: HotReloadConfig, queu
       log(`changed: ${list(reloadable)} — reloading`);
       queue.push({ kind: 'reload', reason: `file change: ${list(reloadable)}`, waiters: [] });
     },
-    (error) => log(`file watcher error: ${error.message}`),
-  );
+    error: (error) => log(`file watcher error: ${error.message}`),
+  });
   log(`hot reload: watching ${config.paths.join(', ')} (${config.extensions.join(' ')})`);
   return watcher;
 }

@@ -16,29 +16,44 @@ export interface Burst {
   files: string[];
 }
 
+/**
+ * A debounce timer that fires later than this found the master busy (forking a burst's standbys
+ * took 180-350 ms per fork on a loaded machine): the burst's later events may still be unread,
+ * so it waits once more instead of splitting the burst (seen: a third reload for two bursts).
+ */
+const LATE_MS = 50;
+
 export class FileWatcher {
   private pending: string[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private armedAt = 0;
+  private waitedAgain = false;
 
   private constructor(
     private readonly watcher: FSWatcher,
     private readonly root: string,
     private readonly config: HotReloadConfig,
     private readonly onBurst: (burst: Burst) => void,
+    private readonly onBurstStart: (file: string) => void,
   ) {
     watcher.on('all', (event, file) => this.watcherOnEvent(event, file));
   }
 
-  static async start(root: string, config: HotReloadConfig, onBurst: (burst: Burst) => void, onError: (e: Error) => void): Promise<FileWatcher> {
+  /** onBurstStart: the first file of a burst, as soon as it is seen (the burst itself comes debounceMs after its last file). */
+  static async start(
+    root: string,
+    config: HotReloadConfig,
+    on: { burst: (burst: Burst) => void; burstStart: (file: string) => void; error: (e: Error) => void },
+  ): Promise<FileWatcher> {
     const { watch } = await import('chokidar');
     const targets = config.paths.map((p) => path.resolve(root, p));
     const watcher = watch(targets, {
       ignoreInitial: true,
       ignored: (file, stats) => isIgnored(root, file, config, stats?.isFile() ?? null),
     });
-    watcher.on('error', (e) => onError(e as Error));
+    watcher.on('error', (e) => on.error(e as Error));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    return new FileWatcher(watcher, root, config, onBurst);
+    return new FileWatcher(watcher, root, config, on.burst, on.burstStart);
   }
 
   async close(): Promise<void> {
@@ -49,13 +64,29 @@ export class FileWatcher {
   private watcherOnEvent(event: string, file: string): void {
     if (event === 'addDir' || event === 'unlinkDir') return;
     const relative = path.relative(this.root, file);
+    if (this.pending.length === 0) this.onBurstStart(relative);
     if (!this.pending.includes(relative)) this.pending.push(relative);
+    this.arm();
+  }
+
+  private arm(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.config.debounceMs);
+    this.armedAt = performance.now();
+    this.timer = setTimeout(() => this.timerOnFire(), this.config.debounceMs);
+  }
+
+  private timerOnFire(): void {
+    const late = performance.now() - this.armedAt - this.config.debounceMs;
+    if (late > LATE_MS && !this.waitedAgain) {
+      this.waitedAgain = true;
+      return this.arm();
+    }
+    this.flush();
   }
 
   private flush(): void {
     this.timer = null;
+    this.waitedAgain = false;
     const files = this.pending;
     this.pending = [];
     if (files.length > 0) this.onBurst({ files });

@@ -38,6 +38,10 @@ export class WorkerHandle {
   /** Settles when the worker reports ready; rejects with a BootFailure if it dies first. */
   readonly ready: Promise<void>;
   readonly exited: Promise<ExitInfo>;
+  /** A standby's: settles when it listens for 'boot'. */
+  readonly standingBy: Promise<void>;
+  isStandingBy = false;
+  private settleStandingBy!: () => void;
 
   private settleReady!: { resolve: () => void; reject: (f: BootFailure) => void };
   private settleExit!: (info: ExitInfo) => void;
@@ -45,6 +49,7 @@ export class WorkerHandle {
   private readonly replies = new Map<number, (m: WorkerToMaster) => void>();
   private readonly handlers: Handlers = {
     ready: () => this.onReady(),
+    'standing-by': () => ((this.isStandingBy = true), this.settleStandingBy()),
     'boot-failed': (m) => (this.bootFailure = { code: m.code, message: m.message, details: m.details, hint: m.hint }),
     stats: (m) => this.onReply(m.requestId, m),
     connections: (m) => this.onReply(m.requestId, m),
@@ -73,6 +78,7 @@ export class WorkerHandle {
     this.ready = new Promise((resolve, reject) => (this.settleReady = { resolve, reject }));
     this.ready.catch(() => undefined); // observed by whoever awaits it; never unhandled
     this.exited = new Promise((resolve) => (this.settleExit = resolve));
+    this.standingBy = new Promise((resolve) => (this.settleStandingBy = resolve));
   }
 
   get pid(): number {

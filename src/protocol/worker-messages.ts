@@ -12,10 +12,14 @@ export type MasterToWorker = Tagged<
   | { type: 'topology'; requestId: number; gateways: number[]; business: number[] }
   /** Answer to 'unlistened': every connection handed to this worker before it closed its listener is on its way. */
   | { type: 'unlistened-ack' }
+  /** To a standby (forked with DROVER_STANDBY=1): load the user's code now and report ready. */
+  | { type: 'boot' }
 >;
 
 export type WorkerToMaster = Tagged<
   | { type: 'ready'; address: string | null }
+  /** A standby listens for 'boot' from here (a message sent before would be lost while its modules load). */
+  | { type: 'standing-by' }
   | { type: 'boot-failed'; code: string; message: string; details: string; hint?: string }
   | { type: 'stats'; requestId: number; stats: WorkerStats }
   | { type: 'connections'; requestId: number; connections: ConnectionInfo[] }

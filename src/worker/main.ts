@@ -22,7 +22,7 @@ import { ModuleHooks } from './module-hooks.js';
 import type { RunningService } from './service.js';
 import { WorkerCounters } from './stats.js';
 import { replaceWorkerOnUncaughtError } from './uncaught.js';
-import { codeFileFor } from './user-module.js';
+import { codeFileFor, prepareTypeScript } from './user-module.js';
 
 /** onWorkerStop gets this long on a graceful stop, a tenth of it on a fast one. */
 const STOP_HOOK_MS = 5000;
@@ -45,6 +45,7 @@ let stopping: Promise<void> | null = null;
 let booted!: () => void;
 const bootDone = new Promise<void>((resolve) => (booted = resolve));
 const handoffs = new HandoffBarrier();
+let wake: (() => void) | null = null;
 
 type Handlers = { [T in MasterToWorker['type']]: (m: MessageOf<MasterToWorker, T>) => void };
 const handlers: Handlers = {
@@ -54,6 +55,7 @@ const handlers: Handlers = {
   stop: (m) => stop(m.graceful, m.scaledAway === true),
   topology: (m) => void applyTopology(m),
   'unlistened-ack': () => handoffs.onAck(),
+  boot: () => wake?.(),
 };
 
 process.on('message', (raw) => {
@@ -148,5 +150,20 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   });
 }
 
+/**
+ * A standby (hot reload, src/master/arbiter.ts prewarm): node, drover's modules and the
+ * TypeScript loader come up while the master's debounce waits; the user's code loads only
+ * when the master says 'boot', once the burst of saves is over.
+ */
+async function standBy(): Promise<void> {
+  const woken = new Promise<void>((resolve) => (wake = resolve));
+  send({ proto: PROTO, type: 'standing-by' });
+  const sources = config.kind === 'http' ? [config.app] : config.kind === 'custom' ? [config.handler] : [];
+  // A failure here shows again, with its code, when the user's code loads.
+  await prepareTypeScript(worker.codeRoot, sources).catch(() => undefined);
+  await woken;
+}
+
+if (process.env.DROVER_STANDBY === '1') await standBy();
 await boot();
 booted();

@@ -6,10 +6,12 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import fresh from 'fresh';
 import mime from 'mime-types';
 import send from 'send';
 import type { StaticConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
+import { OpenFileCache, type FoundFile, type Lookup } from './open-file-cache.js';
 import { PublicNames } from './public-names.js';
 
 export interface StaticFiles {
@@ -37,35 +39,81 @@ export function staticFiles(config: StaticConfig | null, root: string, source: s
   }
   const denied = denyMatcher(config.deny);
   const names = new PublicNames(dir);
+  const cache = config.fileCache ? new OpenFileCache(config.fileCache) : null;
+  const folder: Folder = {
+    dir,
+    denied,
+    cache,
+    // The key is the path below the folder as asked (segments joined by "/").
+    find: (segments) => {
+      const look = () => insideFile(dir, segments, denied);
+      return cache ? cache.lookup(segments.join('/'), look) : look();
+    },
+  };
   return {
-    serve: (req, res) => serveStatic(req, res, dir, config, denied, names),
+    serve: (req, res) => serveStatic(req, res, folder, config, names),
     close: () => names.close(),
   };
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string, config: StaticConfig, denied: (name: string) => boolean, names: PublicNames): Promise<boolean> {
+interface Folder {
+  dir: string;
+  denied: (name: string) => boolean;
+  cache: OpenFileCache | null;
+  find(segments: string[]): Promise<Lookup>;
+}
+
+async function serveStatic(req: IncomingMessage, res: ServerResponse, folder: Folder, config: StaticConfig, names: PublicNames): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (!mayNameAFile(req.url ?? '/', names, config.index)) return false;
-  const segments = safeSegments(req.url ?? '/', denied);
+  const segments = safeSegments(req.url ?? '/', folder.denied);
   if (!segments) return false;
-  let file = await insideFile(dir, segments, denied);
+  let file = await folder.find(segments);
   if (file === 'directory') {
     if (!config.index) return false;
     if (!(req.url ?? '/').split('?', 1)[0]!.endsWith('/')) return redirectToSlash(req, res, segments);
-    file = await insideFile(dir, [...segments, config.index], denied);
+    file = await folder.find([...segments, config.index]);
   }
   if (!file || file === 'directory') return false;
-  const chosen = config.precompressed ? await precompressed(req, dir, file, denied) : null;
+  const chosen = config.precompressed ? await precompressed(req, folder, file) : null;
   res.setHeader('Cache-Control', config.cacheControl);
   if (config.precompressed) res.setHeader('Vary', 'Accept-Encoding');
   if (chosen) {
-    res.setHeader('Content-Type', mime.contentType(path.extname(file)) || 'application/octet-stream');
+    res.setHeader('Content-Type', mime.contentType(path.extname(file.real)) || 'application/octet-stream');
     res.setHeader('Content-Encoding', chosen.encoding);
   }
   const served = chosen?.file ?? file;
-  const relative = path.relative(dir, served).split(path.sep).map(encodeURIComponent).join('/');
+  if (folder.cache && (await fromMemory(req, res, folder, served))) return true;
   // Everything was checked above; send may allow the dot-files we already refused by name.
-  send(req, `/${relative}`, { root: dir, dotfiles: 'allow', index: false, cacheControl: false }).pipe(res);
+  send(req, `/${served.key.split('/').map(encodeURIComponent).join('/')}`, { root: folder.dir, dotfiles: 'allow', index: false, cacheControl: false }).pipe(res);
+  return true;
+}
+
+/**
+ * Answers a plain GET or HEAD of a small file from the cache, with the headers `send` would
+ * give (ETag in the form of the `etag` package that send uses, Last-Modified, Accept-Ranges,
+ * Content-Type, and a 304 decided by `fresh`, as send decides it). Ranges and the
+ * preconditions that can answer 412 are left to send; so are files too big to keep.
+ */
+async function fromMemory(req: IncomingMessage, res: ServerResponse, folder: Folder, served: FoundFile): Promise<boolean> {
+  const h = req.headers;
+  if (h.range !== undefined || h['if-match'] !== undefined || h['if-unmodified-since'] !== undefined) return false;
+  const hit = await folder.cache!.contents(served.key, () => folder.find(served.key.split('/')));
+  if (!hit) return false;
+  const { file, body } = hit;
+  const { etag, lastModified } = file;
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Last-Modified', lastModified);
+  res.setHeader('ETag', etag);
+  if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', mime.contentType(path.extname(file.real)) || 'application/octet-stream');
+  if ((h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) && fresh(h, { etag, 'last-modified': lastModified })) {
+    for (const name of ['Content-Encoding', 'Content-Language', 'Content-Length', 'Content-Range', 'Content-Type']) res.removeHeader(name);
+    res.statusCode = 304;
+    res.end();
+    return true;
+  }
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
   return true;
 }
 
@@ -123,8 +171,8 @@ function safeSegments(target: string, denied: (name: string) => boolean): string
   return segments;
 }
 
-/** The real path of a file or folder under dir (after symlinks), or null when it is absent or leaves dir. */
-async function insideFile(dir: string, segments: string[], denied: (name: string) => boolean): Promise<string | 'directory' | null> {
+/** A file or folder under dir (its real path, after symlinks), or null when it is absent or leaves dir. */
+async function insideFile(dir: string, segments: string[], denied: (name: string) => boolean): Promise<Lookup> {
   try {
     const real = await fs.promises.realpath(path.join(dir, ...segments));
     if (real !== dir && !real.startsWith(dir + path.sep)) return null;
@@ -132,18 +180,23 @@ async function insideFile(dir: string, segments: string[], denied: (name: string
     if (path.relative(dir, real).split(path.sep).some((s) => s.startsWith('.') || denied(s))) return null;
     const stat = await fs.promises.stat(real);
     if (stat.isDirectory()) return 'directory';
-    return stat.isFile() ? real : null;
+    if (!stat.isFile()) return null;
+    // The ETag in the form of the `etag` package, which send uses: the same file gets the same tag either way.
+    const etag = `W/"${stat.size.toString(16)}-${stat.mtime.getTime().toString(16)}"`;
+    const key = path.relative(dir, real).split(path.sep).join('/');
+    return { real, key, size: stat.size, mtime: stat.mtime, ino: stat.ino, etag, lastModified: stat.mtime.toUTCString() };
   } catch {
     return null;
   }
 }
 
 /** file.br or file.gz when the client accepts that encoding (q > 0) and the sibling is there. */
-async function precompressed(req: IncomingMessage, dir: string, file: string, denied: (name: string) => boolean): Promise<{ file: string; encoding: string } | null> {
+async function precompressed(req: IncomingMessage, folder: Folder, file: FoundFile): Promise<{ file: FoundFile; encoding: string } | null> {
+  if (req.headers['accept-encoding'] === undefined) return null;
   const accepted = acceptedEncodings(req.headers['accept-encoding']);
   for (const { name, suffix } of ENCODINGS) {
     if (!accepted.has(name)) continue;
-    const sibling = await insideFile(dir, path.relative(dir, file + suffix).split(path.sep), denied);
+    const sibling = await folder.find(path.relative(folder.dir, file.real + suffix).split(path.sep));
     if (sibling && sibling !== 'directory') return { file: sibling, encoding: name };
   }
   return null;

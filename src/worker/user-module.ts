@@ -66,6 +66,24 @@ function summary(message: string): string {
 }
 
 /**
+ * Registers tsx ahead of the first import when the app has TypeScript sources (in app/, or
+ * the named modules): a hot-reload standby does this before it has any code to load.
+ */
+export async function prepareTypeScript(root: string, modules: Array<string | null | undefined>): Promise<void> {
+  const isSource = (f: string) => /\.[mc]?ts$/.test(f) && !/\.d\.[mc]?ts$/.test(f);
+  let found = modules.find((m): m is string => typeof m === 'string' && isSource(m));
+  if (!found) {
+    try {
+      const inApp = (fs.readdirSync(path.join(root, 'app'), { recursive: true }) as string[]).find(isSource);
+      found = inApp && path.join('app', inApp);
+    } catch {
+      return; // no app/ folder
+    }
+  }
+  if (found) await enableTypeScript(path.resolve(root, found), root);
+}
+
+/**
  * tsx is an optional peer dependency: a JavaScript app (and any compiled production build)
  * never loads it, and the package a production install pulls in stays without esbuild.
  */

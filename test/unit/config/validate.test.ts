@@ -142,12 +142,22 @@ test('the hot-reload debounce is bounded too', async () => {
 test('static files: "public" when it exists by default, publicDir false turns them off, static options validated', () => {
   const byDefault = validateServiceConfig('http', FILE, {});
   assert.ok(byDefault.kind === 'http' && byDefault.static);
-  assert.deepEqual({ ...byDefault.static, deny: undefined }, { dir: 'public', required: false, deny: undefined, cacheControl: 'public, max-age=0', index: 'index.html', precompressed: true });
+  const fileCache = { validMs: 1000, maxEntries: 1000, maxBytes: 8 * 1024 * 1024, maxFileBytes: 64 * 1024 };
+  assert.deepEqual({ ...byDefault.static, deny: undefined }, { dir: 'public', required: false, deny: undefined, cacheControl: 'public, max-age=0', index: 'index.html', precompressed: true, fileCache });
   assert.ok(byDefault.static.deny.includes('*.ts') && byDefault.static.deny.includes('.env*'));
   const off = validateServiceConfig('http', FILE, { publicDir: false, static: { index: false } });
   assert.equal(off.kind === 'http' && off.static, null);
   const set = validateServiceConfig('http', FILE, { publicDir: 'assets', static: { index: false, deny: ['*.txt'], cacheControl: 'no-store', precompressed: false } });
-  assert.deepEqual(set.kind === 'http' && set.static, { dir: 'assets', required: true, deny: ['*.txt'], cacheControl: 'no-store', index: null, precompressed: false });
+  assert.deepEqual(set.kind === 'http' && set.static, { dir: 'assets', required: true, deny: ['*.txt'], cacheControl: 'no-store', index: null, precompressed: false, fileCache });
+  const cacheOff = validateServiceConfig('http', FILE, { static: { fileCache: false } });
+  assert.equal(cacheOff.kind === 'http' && cacheOff.static?.fileCache, null);
+  const zero = validateServiceConfig('http', FILE, { static: { fileCache: { validMs: 0 } } });
+  assert.equal(zero.kind === 'http' && zero.static?.fileCache, null, 'validMs 0 turns the cache off');
+  const small = validateServiceConfig('http', FILE, { static: { fileCache: { validMs: 200, maxEntries: 10, maxBytes: 4096, maxFileBytes: 1024 } } });
+  assert.deepEqual(small.kind === 'http' && small.static?.fileCache, { validMs: 200, maxEntries: 10, maxBytes: 4096, maxFileBytes: 1024 });
+  refused({ static: { fileCache: true } }, /"static.fileCache" must be an object/);
+  refused({ static: { fileCache: { maxEntries: 0 } } }, /"static.fileCache.maxEntries" must be an integer >= 1/);
+  refused({ static: { fileCache: { valid: 5 } } }, /static\.fileCache/);
   refused({ publicDir: true }, /"publicDir" must be a non-empty string or false \(received true\)/);
   refused({ static: { index: 3 } }, /"static.index" must be a non-empty string or false/);
   refused({ static: { deny: '*.ts' } }, /"static.deny" must be an array of strings/);
