@@ -15,7 +15,9 @@
 //      reference's as a loop over its clients. The time is from right before the call (in the
 //      pushing process) to the last client's arrival (in the client processes), both on
 //      CLOCK_MONOTONIC. One untimed broadcast first, then `wsBroadcasts` timed ones; the
-//      round's figure is their median.
+//      round's figure is their median. Beside it, the CPU per recipient (/proc) of the
+//      processes holding the clients over the timed broadcasts, less what they use idle over
+//      as long a window (no target; robust on a busy box).
 // 2. Message round trip: `wsRoundTripClients` clients, each in a closed loop (send, wait for
 //    the answer, repeat) for `wsRoundTripS` seconds: drover's gateway → business → gateway
 //    (answered by the controller in the reply envelope) against the reference's echo.
@@ -170,7 +172,16 @@ async function fillAndBroadcast(ctx, { name, server, pusher, fleet, url, clients
   if (seen !== opened.opened) throw new Error(`${name}: ${opened.opened} clients connected but the server counts ${seen}`);
 
   const broadcasts = [];
+  // CPU of the processes that hold the clients (drover's gateways, the ws process) over the
+  // timed broadcasts, from /proc: on a shared machine the wall time swings, CPU-seconds less.
+  const serverCpu = () => after.gateways.reduce((sum, g) => sum + (ctx.cpuSeconds(g.pid) ?? Number.NaN), 0);
+  let cpuBefore = Number.NaN;
+  let windowFrom = 0;
   for (let b = 0; b <= s.wsBroadcasts; b++) {
+    if (b === 1) {
+      cpuBefore = serverCpu();
+      windowFrom = performance.now();
+    }
     const marker = `broadcast ${round}.${b} `;
     const data = marker.padEnd(BROADCAST_BYTES, '.');
     const expected = await fleet.expect(marker);
@@ -181,6 +192,13 @@ async function fillAndBroadcast(ctx, { name, server, pusher, fleet, url, clients
     if (b > 0) broadcasts.push({ lastMs: got.lastMs - sent.t0Ms, firstMs: got.firstMs - sent.t0Ms, callMs: sent.t1Ms - sent.t0Ms, sent: sent.sent, received: got.received });
     await sleep(200);
   }
+  const cpuBroadcasts = serverCpu() - cpuBefore;
+  // What the same processes use idle over a window as long (heartbeat sweep, stats to the
+  // master): subtracted, or it would count per recipient (a few µs in a quick run).
+  const idleFrom = serverCpu();
+  await sleep(performance.now() - windowFrom);
+  const cpuIdle = serverCpu() - idleFrom;
+  const cpuUsPerRecipient = (Math.max(0, cpuBroadcasts - cpuIdle) * 1e6) / (broadcasts.length * opened.opened);
   const fleetStats = await fleet.stats();
   const closed = await fleet.closeIdle();
   const gatewayRss = (m) => m.gateways.reduce((a, g) => a + g.rss, 0);
@@ -200,6 +218,7 @@ async function fillAndBroadcast(ctx, { name, server, pusher, fleet, url, clients
     broadcasts,
     broadcastMs: median(broadcasts.map((b) => b.lastMs)),
     broadcastCallMs: median(broadcasts.map((b) => b.callMs)),
+    cpuUsPerRecipient,
     unexpectedCloses: fleetStats.unexpectedCloses,
     closeMs: closed.ms,
   };
@@ -340,11 +359,15 @@ function summarizeRuns({ fills, trips, reloads, clients, notes, fdLimit, fleetPr
     );
   }
 
+  const cpuRatio = ratio({ id: 'ws-broadcast-cpu-vs-single', name: 'broadcast CPU per recipient (/proc, over the timed broadcasts), drover gateways ÷ one `ws` process', of: 'drover-ws', reference: 'ws-single', a: pick(d, 'cpuUsPerRecipient'), b: pick(r, 'cpuUsPerRecipient'), better: 'lower' });
+  ratios.push(cpuRatio);
+
   const rows = [];
   const [memAbs, memRatio, memPair, bcast, p50, p99, rate, dropped, failed, reloadP99] = ratios;
   rows.push({ figure: memAbs.name, drover: `${range(memAbs.value, 2)} KiB`, reference: `one \`ws\` process: ${range(memRatio.reference_values, 2)} KiB (anchor 7.7)`, ratio: range(memRatio.ratio), target: targetText(memRatio.target), met: memRatio.met });
   rows.push({ figure: memPair.name, drover: `${range(memAbs.value, 2)} KiB`, reference: `two \`ws\` processes: ${range(memPair.reference_values, 2)} KiB`, ratio: range(memPair.ratio), target: '' });
   rows.push({ figure: bcast.name, drover: `${range(bcast.of_values, 1)} ms`, reference: `${range(bcast.reference_values, 1)} ms`, ratio: range(bcast.ratio), target: targetText(bcast.target), met: bcast.met });
+  rows.push({ figure: cpuRatio.name, drover: `${range(cpuRatio.of_values, 2)} µs`, reference: `${range(cpuRatio.reference_values, 2)} µs`, ratio: range(cpuRatio.ratio), target: '' });
   for (const x of [p50, p99]) rows.push({ figure: x.name, drover: `${range(x.of_values, 3)} ms`, reference: `${range(x.reference_values, 3)} ms`, ratio: range(x.ratio), target: '' });
   rows.push({ figure: rate.name, drover: `${range(rate.of_values, 0)}/s`, reference: `${range(rate.reference_values, 0)}/s`, ratio: range(rate.ratio), target: '' });
   if (dropped) {

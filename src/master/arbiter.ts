@@ -23,6 +23,7 @@ import type { OrphanSentinel } from './orphan-sentinel.js';
 import { applyOverrides, newSlotIds, resolveRole, roleCount, rolesOf, slotsToRemove, targetCount, withRoleCount, type ScaleOverride, type ScaleTarget } from './scale.js';
 import { Slot } from './slot.js';
 import { WorkerHandle, type BootFailure } from './worker-handle.js';
+import { roleNodeFlags } from './worker-flags.js';
 
 /** How long a fast stop (SIGINT/SIGQUIT) gives workers before SIGKILL. */
 const FAST_STOP_MS = 3000;
@@ -178,7 +179,8 @@ export class Arbiter {
   spawnWorker(slot: Slot, generation = this.generation, standby = false): WorkerHandle {
     const inspectPort = this.inspectorPort(slot);
     // cluster appends --inspect-port=<inspectPort> itself when execArgv opens an inspector.
-    cluster.setupPrimary(inspectPort === null ? { execArgv: ownNodeFlags() } : { execArgv: [...ownNodeFlags(), `--inspect=127.0.0.1:${inspectPort}`], inspectPort });
+    const flags = [...roleNodeFlags(slot.role, { ...process.env, ...this.config.env }), ...ownNodeFlags()];
+    cluster.setupPrimary(inspectPort === null ? { execArgv: flags } : { execArgv: [...flags, `--inspect=127.0.0.1:${inspectPort}`], inspectPort });
     const worker = cluster.fork({
       ...this.config.env,
       DROVER_WORKER: '1',

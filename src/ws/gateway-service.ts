@@ -74,7 +74,7 @@ export async function startGateway(config: WsServiceConfig, worker: WorkerContex
       return;
     }
     (socket as net.Socket).setNoDelay?.(true);
-    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws as ClientSocket, handshake));
+    wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws as ClientSocket, handshake, socket as net.Socket));
   });
   await listenPublic(server, config);
 

@@ -2,6 +2,7 @@
 // replies come in the seed's envelope; every kind of bad message gets an error reply and the
 // connection stays open; a client's messages are answered in order; `ping` gets `pong`.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson } from '../helpers/status.js';
@@ -93,6 +94,12 @@ test('messages route to actions; bad ones get error replies and the connection s
   const routed = 2 + errors.length - 1 + REFUSED.length + 2 + 2 + 1; // binary is answered by the gateway
   assert.equal(business.requests, routed, 'the business worker counts every message it routed');
   assert.deepEqual(status.exits, []);
+  // Gateways run with a capped young generation (src/master/worker-flags.ts); business workers as the master does.
+  if (fs.existsSync(`/proc/${gateway.pid}/cmdline`)) {
+    const flags = (pid: number | null) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(flags(gateway.pid).includes('--max-semi-space-size=2'), `gateway: ${flags(gateway.pid).join(' ')}`);
+    assert.ok(!flags(business.pid).some((f) => f.includes('semi-space')), `business: ${flags(business.pid).join(' ')}`);
+  }
   await client.close();
 }, { allowLog: [/worker\/WsTest\/boom failed: Error: kaboom: a bug in the action/, /^\s+at /] }));
 
