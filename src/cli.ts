@@ -1,42 +1,25 @@
 #!/usr/bin/env node
-// argv → command. The only place that prints an error and sets the exit code.
+// argv → command, and the exit code.
 //
 // `status` is what scripts and monitors call in a loop, so it must stay close to `node -e 0`:
 // `<service> status|connections` with the options users pass skips yargs (60 ms to import) and
-// loads only its own command (cli/fast-path.ts). Everything else, --help included, goes
-// through the full parser.
-import type { CommandContext } from './cli/context.js';
-import { parseFastPath } from './cli/fast-path.js';
+// loads only its own command (cli/fast-path.ts). The build bundles this file and the fast
+// path's modules into one dist/cli.js (scripts/bundle.mjs: the ESM loader costs about as much
+// per module as the command's own work). Everything else, --help included, goes through the
+// full parser in cli/main.ts, which stays outside the bundle and prints its own errors.
+import { parseFastPath, type FastArgs } from './cli/fast-path.js';
+import { reportError } from './cli/print-error.js';
+import { projectRoot } from './paths.js';
 
-type Command = (ctx: CommandContext) => Promise<number>;
+const argv = process.argv.slice(2);
+const fast = parseFastPath(argv);
+process.exitCode = fast ? await runFastPath(fast) : await (await import('./cli/main.js')).runCommandLine(argv);
 
-const COMMAND_MODULES: Record<string, () => Promise<Command>> = {
-  start: async () => (await import('./cli/start.js')).start,
-  stop: async () => (await import('./cli/stop.js')).stop,
-  restart: async () => (await import('./cli/restart.js')).restart,
-  reload: async () => (await import('./cli/reload.js')).reload,
-  scale: async () => (await import('./cli/scale.js')).scale,
-  status: async () => (await import('./cli/status.js')).status,
-  connections: async () => (await import('./cli/connections.js')).connections,
-  logs: async () => (await import('./cli/logs.js')).logs,
-  'reopen-logs': async () => (await import('./cli/reopen-logs.js')).reopenLogs,
-  systemd: async () => (await import('./cli/systemd.js')).systemd,
-  init: async () => (await import('./cli/init.js')).init,
-};
-
-async function main(argv: string[]): Promise<number> {
-  const fast = parseFastPath(argv);
-  const parsed = fast ?? (await (await import('./cli/parse.js')).parseArgs(argv));
-  if (parsed.options.exit) return (parsed.options.exitCode as number | undefined) ?? 0; // --help / --version / usage were printed
-  const { projectRoot } = await import('./paths.js');
-  const run = await COMMAND_MODULES[parsed.command]!();
-  return run({ root: projectRoot(parsed.root), service: parsed.service, options: parsed.options });
-}
-
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  const { printError } = await import('./cli/print-error.js');
-  printError(error);
-  process.exitCode = (error as { code?: string }).code === 'DROVER_ERR_USAGE' ? 2 : 1;
+async function runFastPath({ command, root, service, options }: FastArgs): Promise<number> {
+  try {
+    const run = command === 'status' ? (await import('./cli/status.js')).status : (await import('./cli/connections.js')).connections;
+    return await run({ root: projectRoot(root), service, options });
+  } catch (error) {
+    return reportError(error);
+  }
 }

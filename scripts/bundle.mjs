@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// The last step of `npm run build`, after tsc has compiled every file of src/ into dist/: two
+// entry points are replaced by one-file bundles of themselves and what they import, so the
+// processes that start from them load one module instead of dozens. tsc's file-by-file output
+// stays beside them and works without this step (a build without it is only slower).
+//
+// Why, measured on Node 20 (notes of issue 14):
+// - dist/master/main.js, the daemon master. Loading its 34 ESM files and proper-lockfile's 14
+//   CommonJS files made node's path helpers hot enough for V8 to start its optimizing compiler,
+//   which pages in ~3.7 MiB more of node's code; the bare node:cluster primary pays that only
+//   at its first load. Idle RSS 52.9 → 47.7 MiB (bare primary 44.9).
+// - dist/cli.js, where `status` and `connections` run (cli.ts's fast path): 15 modules → 1,
+//   `http status` 167 → 153 million instructions (valgrind; `node -e 0`: 87), most of what the
+//   ESM loader costs per module.
+//
+// The user's code is never bundled (workers load dist/worker/main.js file by file, and it loads
+// the app), and the CLI's other commands stay file by file (dist/cli/main.js), outside the
+// bundle: cli.ts hands them argv and gets an exit code back, never an object, so no class is
+// ever compared with its twin from the other copy. Bundles are not minified (stack traces stay
+// readable) and come with source maps (`node --enable-source-maps` maps them to src/).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+
+const BUNDLES = [
+  {
+    entry: 'src/cli.ts',
+    out: 'dist/cli.js',
+    // The full parser and every other command, loaded file by file when the fast path is not taken.
+    external: ['./cli/main.js'],
+    packages: [],
+  },
+  {
+    entry: 'src/master/main.ts',
+    out: 'dist/master/main.js',
+    external: [],
+    // proper-lockfile and the CommonJS files it requires (graceful-fs, retry, signal-exit): their
+    // module resolution at start-up alone was enough to wake the optimizing compiler.
+    packages: ['proper-lockfile'],
+    // What the master imports only when asked for (metrics, the hot-reload watcher) goes to
+    // files of its own beside main.js, with what they share with it: inlined, they cost 0.6 MiB
+    // of idle RSS (48.3 → 47.7) in a master that never loads them.
+    split: true,
+    // paths.ts finds dist/ from its own file, which is now in dist/master/.
+    define: { DROVER_BUNDLE_TO_DIST: '".."' },
+  },
+];
+
+/** The master's split-off parts: `bundle-<hash>.js` beside its main.js, replaced at every build. */
+const CHUNK_PREFIX = 'bundle-';
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+for (const bundle of BUNDLES) await build(bundle);
+
+async function build({ entry, out, external, packages, split = false, define = {} }) {
+  const dir = path.dirname(out);
+  if (split) for (const f of fs.readdirSync(dir)) if (f.startsWith(CHUNK_PREFIX) && /\.js(\.map)?$/.test(f)) fs.rmSync(path.join(dir, f));
+  const result = await esbuild.build({
+    entryPoints: { [path.basename(out, '.js')]: entry },
+    outdir: dir,
+    splitting: split,
+    chunkNames: `${CHUNK_PREFIX}[hash]`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    define,
+    external,
+    plugins: [onlyThesePackages(packages)],
+    // CommonJS code inside an ESM bundle calls require() for node's modules.
+    banner: packages.length > 0 ? { js: "import { createRequire as __bundleCreateRequire } from 'node:module';\nconst require = __bundleCreateRequire(import.meta.url);" } : {},
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  for (const file of result.outputFiles) {
+    const text = file.path.endsWith('.js') ? asciiComments(file.text, out) : file.text;
+    fs.writeFileSync(file.path, text);
+  }
+  checkStaticImports(result.metafile, out);
+}
+
+/**
+ * A bare specifier is left to node_modules unless it is one of `names` or is imported from
+ * inside a package that is bundled.
+ */
+function onlyThesePackages(names) {
+  return {
+    name: 'only-these-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (builtins.has(args.path)) return { path: args.path, external: true };
+        const fromPackage = args.importer.split(path.sep).includes('node_modules');
+        if (fromPackage || names.includes(packageOf(args.path))) return undefined;
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * esbuild escapes every character outside ASCII in code but keeps the few comments it
+ * preserves (some in class bodies) as they are, and one such character makes V8 keep the whole
+ * source two bytes per character: +0.26 MiB for the master. Whole-line comments are made ASCII
+ * here (a `?` for each such character, so columns and the source map stay right); anything
+ * left (a regular expression literal) is reported.
+ */
+function asciiComments(text, out) {
+  const lines = text.split('\n');
+  const left = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/[^\x00-\x7f]/.test(lines[i])) continue;
+    if (/^\s*(\/\/|\/\*|\*)/.test(lines[i])) lines[i] = lines[i].replace(/[^\x00-\x7f]/g, '?');
+    else left.push(i + 1);
+  }
+  if (left.length > 0) console.warn(`${out}: characters outside ASCII at lines ${left.join(', ')}: V8 will keep this source two bytes per character`);
+  return lines.join('\n');
+}
+
+/** A static import of a package would be loaded by every process that starts from the bundle. */
+function checkStaticImports(metafile, out) {
+  const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.js'));
+  const loaded = outputs.flatMap(([, o]) => o.imports).filter((i) => i.external && i.kind === 'import-statement' && !builtins.has(i.path));
+  if (loaded.length > 0) {
+    throw new Error(`${out} imports ${loaded.map((i) => i.path).join(', ')} at load: import it lazily (await import()) where it is used, or bundle it`);
+  }
+}
