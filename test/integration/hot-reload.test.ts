@@ -89,7 +89,7 @@ test('a broken edit is rolled back: the old code answers, the file and the error
   fs.writeFileSync(p.file(CONTROLLER), text.replace('\nthis is not typescript(\n', '').replace('still old?', 'fixed'));
   await reloadsFinished(master, 3);
   await waitFor('the fixed code answering', async () => (await getJson<{ message: string }>(port, INDEX)).message === 'fixed');
-}, { allowLog: [/HttpExamples\.ts:\d+:\d+: ERROR: Expected ";" but found "is"/, /^TransformError: Transform failed with 1 error:$/, /^\s+at /, /reload failed: worker \d+ \(pid \d+\) failed to boot: cannot load app\/worker\/controller\/HttpExamples\.ts/] }));
+}, { allowLog: [/HttpExamples\.ts:\d+:\d+: ERROR: Expected ";" but found "is"/, /^(Transform)?Error: Transform failed with 1 error:$/, /^\s+at /, /reload failed: worker \d+ \(pid \d+\) failed to boot: cannot load app\/worker\/controller\/HttpExamples\.ts/] }));
 
 test('node_modules, logs, dot-files and editor temp files give no reload; a config change is validated first', TIMEOUT, scenario(async (p) => {
   const { port, master } = await startDebug(p);
