@@ -22,6 +22,11 @@ const ALSO_SHOWN = new Set([
   'ws-roundtrip-p50-vs-echo',
   'static-rps-vs-app',
   'app-with-public-vs-without',
+  'status-vs-node-no-extra-ca',
+  'ws-broadcast-cpu-vs-single',
+  'logs-chatty-rps-console-direct',
+  'logs-chatty-cpu-console-direct',
+  'hot-reload-vs-reload-command',
 ]);
 
 /** Units of a ratio's two sides, from its id or name (the results file keeps bare numbers). */
