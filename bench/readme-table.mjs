@@ -19,6 +19,8 @@ const ALSO_SHOWN = new Set([
   'ws-idle-memory-vs-single',
   'ws-idle-memory-vs-pair',
   'newconn-bare-none-vs-rr',
+  'newconn-rps-vs-best-bare',
+  'newconn-none-rps-vs-best-bare',
   'ws-roundtrip-p50-vs-echo',
   'static-rps-vs-app',
   'app-with-public-vs-without',

@@ -122,9 +122,16 @@ function summarizeRuns(runs) {
   if (has(nc, 'drover-rr', 'bare-rr')) {
     const best = has(nc, 'bare-none') ? bestBare() : values(nc, 'bare-rr', 'rps');
     const refName = has(nc, 'bare-none') ? 'best of bare rr / bare none, per round' : 'bare-rr';
-    ratios.push(ratio({ id: 'newconn-rps-vs-best-bare', name: 'new-connection req/s, drover rr ÷ best bare mode', of: 'drover-rr', reference: refName, a: values(nc, 'drover-rr', 'rps'), b: best, target: { op: '>=', value: 1 } }));
+    // DESIGN §8's target is "≥ 1.00 × bare in the same policy, for both policies": the
+    // same-policy rows carry it. The best-bare rows (a stricter bar, kept as context) ask
+    // whether drover in a policy matches bare in whichever policy did better that round.
+    ratios.push(ratio({ id: 'newconn-rps-vs-bare', name: 'new-connection req/s, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'rps'), b: values(nc, 'bare-rr', 'rps'), target: { op: '>=', value: 1 } }));
+    if (has(nc, 'drover-none', 'bare-none')) {
+      ratios.push(ratio({ id: 'newconn-none-rps-vs-bare-none', name: 'new-connection req/s, drover none ÷ bare cluster none', of: 'drover-none', reference: 'bare-none', a: values(nc, 'drover-none', 'rps'), b: values(nc, 'bare-none', 'rps'), target: { op: '>=', value: 1 } }));
+    }
+    ratios.push(ratio({ id: 'newconn-rps-vs-best-bare', name: 'new-connection req/s, drover rr ÷ best bare mode', of: 'drover-rr', reference: refName, a: values(nc, 'drover-rr', 'rps'), b: best }));
     if (has(nc, 'drover-none')) {
-      ratios.push(ratio({ id: 'newconn-none-rps-vs-best-bare', name: 'new-connection req/s, drover none ÷ best bare mode', of: 'drover-none', reference: refName, a: values(nc, 'drover-none', 'rps'), b: best, target: { op: '>=', value: 1 } }));
+      ratios.push(ratio({ id: 'newconn-none-rps-vs-best-bare', name: 'new-connection req/s, drover none ÷ best bare mode', of: 'drover-none', reference: refName, a: values(nc, 'drover-none', 'rps'), b: best }));
     }
     ratios.push(ratio({ id: 'newconn-p99-vs-bare', name: 'new-connection p99, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'p99'), b: values(nc, 'bare-rr', 'p99'), better: 'lower' }));
   }
