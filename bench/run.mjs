@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- options]: drover against references measured in the same run.
 //
-//   --quick             the smoke run (1–2 minutes); without it, the full run (≤ ~15 minutes)
+//   --quick             the smoke run (about 5 minutes); without it, the full run (about 30)
 //   --only=a,b          run only these scenarios (ids: see bench/scenarios/index.mjs)
 //   --rounds=N          interleaved rounds per comparison (default: 2 quick, 5 full)
 //   --duration=S        seconds per load run (default: 3 quick, 10 full)
