@@ -9,6 +9,7 @@ import { startForeground, type ForegroundMaster } from '../helpers/foreground.js
 import { getJson } from '../helpers/http.js';
 import { freePort } from '../helpers/ports.js';
 import { isAlive } from '../helpers/processes.js';
+import type { Project } from '../helpers/project.js';
 import { scenario } from '../helpers/scenario.js';
 import { statusJson, workerPids } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait.js';
@@ -29,7 +30,11 @@ function reloadsDone(master: ForegroundMaster): number {
   return (master.stdout.match(/\] reload done/g) ?? []).length;
 }
 
-test('a save forks the replacements before the debounce ends; they serve the code as saved last', { timeout: 60_000 }, scenario(async (p) => {
+/**
+ * A foreground master with hot reload and a long debounce, after the first save of a burst has
+ * forked both standbys (every child of the master that was not there before the save).
+ */
+async function firstSaveWithStandbys(p: Project, savedAs: string) {
   const port = await freePort();
   p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2 });
   p.writeConfig('process', { hotReload: { debounceMs: DEBOUNCE_MS } });
@@ -38,14 +43,19 @@ test('a save forks the replacements before the debounce ends; they serve the cod
   const before = new Set(childrenOf(master.pid));
   const oldWorkers = workerPids(await statusJson(p, 'web'));
   p.track(...oldWorkers);
-
   const original = fs.readFileSync(p.file(CONTROLLER), 'utf8');
-  p.writeFile(CONTROLLER, original.replace('hello from drover', 'first save'));
+  p.writeFile(CONTROLLER, original.replace('hello from drover', savedAs));
+  // Both, so that no standby is forked after this list was taken (a dying one would still show in status).
   const standbys = await waitFor('two standbys forked', () => {
     const fresh = childrenOf(master.pid).filter((pid) => !before.has(pid));
     return fresh.length >= 2 ? fresh : null;
   });
   p.track(...standbys);
+  return { port, master, before, oldWorkers, original, standbys };
+}
+
+test('a save forks the replacements before the debounce ends; they serve the code as saved last', { timeout: 60_000 }, scenario(async (p) => {
+  const { port, master, oldWorkers, original, standbys } = await firstSaveWithStandbys(p, 'first save');
   assert.doesNotMatch(master.stdout, /— reloading/, 'the standbys came before the burst ended');
   // A second save in the same burst: the standbys have loaded no code yet, so they run this one.
   p.writeFile(CONTROLLER, original.replace('hello from drover', 'second save'));
@@ -64,23 +74,7 @@ test('a save forks the replacements before the debounce ends; they serve the cod
 }));
 
 test('a burst that changes the config drops the standbys: fresh workers with the new config, nothing left over', { timeout: 60_000 }, scenario(async (p) => {
-  const port = await freePort();
-  p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 2 });
-  p.writeConfig('process', { hotReload: { debounceMs: DEBOUNCE_MS } });
-  const master = await startForeground(p, 'web');
-  await master.waitForOutput(/hot reload: watching/);
-  const before = new Set(childrenOf(master.pid));
-  const oldWorkers = workerPids(await statusJson(p, 'web'));
-  p.track(...oldWorkers);
-
-  const original = fs.readFileSync(p.file(CONTROLLER), 'utf8');
-  p.writeFile(CONTROLLER, original.replace('hello from drover', 'with three workers'));
-  // Both, so that no standby is forked after this list was taken (a dying one would still show in status).
-  const standbys = await waitFor('two standbys forked', () => {
-    const fresh = childrenOf(master.pid).filter((pid) => !before.has(pid));
-    return fresh.length >= 2 ? fresh : null;
-  });
-  p.track(...standbys);
+  const { port, master, before, oldWorkers, standbys } = await firstSaveWithStandbys(p, 'with three workers');
   p.writeConfig('web', { listen: `http://127.0.0.1:${port}`, count: 3 });
   await waitFor('the reload', () => reloadsDone(master) >= 1);
   for (const pid of standbys) await waitFor(`standby ${pid} dropped`, () => !isAlive(pid));
