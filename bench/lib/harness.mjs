@@ -45,8 +45,9 @@ export async function runBench(options = {}) {
     machine: machine(),
     node: process.version,
     loadGenerator: {
-      keepAlive: `autocannon ${autocannonVersion()} (in the harness process)`,
+      keepAlive: 'bench/lib/http-load.mjs (node:net closed loop, in the harness process; connections opened one by one)',
       newConnectionAndReload: 'bench/lib/http-load.mjs (node:net closed loop, honours Connection: close)',
+      reloadCountOf: `autocannon ${autocannonVersion()}`,
     },
     settings,
     scenarios: {},

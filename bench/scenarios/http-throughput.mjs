@@ -1,6 +1,6 @@
 // Scenario 1: HTTP throughput and latency of the hello-world app, drover (2 workers) against a
 // bare node:cluster primary with the same app and worker count, and a single process.
-//   keep-alive:      autocannon, `connections` sockets, each reused for every request.
+//   keep-alive:      the bench client, `connections` sockets opened one by one, each reused for every request.
 //   new connection:  the bench's client (lib/http-load.mjs), one connection per request.
 // Rounds are interleaved (every target once per round, the order rotated each round). Per run
 // the figures are: req/s, p50/p99 latency, the CPU seconds per second its master used

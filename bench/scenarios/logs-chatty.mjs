@@ -7,7 +7,7 @@
 // same app code as drover's row), and workers whose output goes to /dev/null (no log at all).
 // The ratios say what carrying the log costs in throughput; the master's CPU per line what it
 // costs on the accept path (the figure that holds on a shared machine). Keep-alive load
-// (autocannon), rounds interleaved.
+// (the bench client, lib/load.mjs), rounds interleaved.
 import fs from 'node:fs';
 import path from 'node:path';
 import { keepAliveLoad } from '../lib/load.mjs';

@@ -8,7 +8,7 @@
 // reload's wall time. With reloadAutocannon (full mode) one more run per target shows what
 // autocannon counts, for comparison: it reconnects silently when a server closes a socket with
 // a request in flight, so it undercounts failed requests (see lib/http-load.mjs).
-import { httpLoad, keepAliveLoad, windowOf } from '../lib/load.mjs';
+import { autocannonLoad, httpLoad, windowOf } from '../lib/load.mjs';
 import { absolute, fmt, range, ratio, targetText } from '../lib/report.mjs';
 import { sleep } from '../lib/procs.mjs';
 import { summarize } from '../lib/stats.mjs';
@@ -79,7 +79,7 @@ async function reloadUnderLoad(ctx, target) {
 
 async function reloadUnderAutocannon(ctx, target) {
   const s = ctx.settings;
-  const loading = keepAliveLoad({ port: target.port, connections: s.connections, durationS: s.reloadLoadS });
+  const loading = autocannonLoad({ port: target.port, connections: s.connections, durationS: s.reloadLoadS });
   await sleep(s.reloadAtS * 1000);
   const reload = await target.reload();
   const load = await loading;

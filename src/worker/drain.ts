@@ -13,28 +13,39 @@ import type { ConnectionInfo } from '../protocol/status.js';
 import type { WorkerCounters } from './stats.js';
 
 //
-// Per request this costs a few property writes and one 'close' listener, shared by every
-// response (no closure, no once() wrapper, no clock read): the per-request bookkeeping was
-// 3–4% of a hello-world worker's CPU with a closure per response (profiled; perf note). The
-// open sockets are kept in an array with each record's index, not a Map: a Map keyed by a
-// fresh object costs about 1.5 µs per connection (hashing), the array a few ns.
+// Per request this costs one counter and one property write on our own record: no listener on
+// the response, no property added to it, no clock read. Whether a socket has a response in
+// progress is read from node's own record of it when asked (status, a drain), not kept per
+// request: with a 'close' listener and a tag on every response, a hello-world keep-alive
+// request cost about 5,000 more instructions in a drover worker than in a bare one (valgrind,
+// main thread, ~82k vs ~77k; notes of issue 14). The open sockets are kept in an array with
+// each record's index, not a Map: a Map keyed by a fresh object costs about 1.5 µs per
+// connection (hashing), the array a few ns.
 
 interface Tracked {
   owner: HttpConnections;
-  socket: Socket;
+  socket: HttpSocket;
   /** Where this record sits in HttpConnections.open (-1 once closed). */
   index: number;
-  /** Responses on this socket that have not emitted 'close' yet. */
-  pending: number;
   openedAt: number;
   requests: number;
-  /** The response being written on this socket, if any (HTTP/1.1: one at a time). */
-  response: http.ServerResponse | null;
-  /** Kept up to date only while draining (from the start of the drain for idle sockets). */
+  /** Kept up to date only while draining, by the sweep (see closeLongIdle). */
   idleSince: number;
+  /** `requests` when the sweep last saw this socket idle: a change means it was used since. */
+  requestsAtIdle: number;
 }
 
-/** Where a socket and its responses keep their Tracked record. */
+/**
+ * node's http server keeps the response being written on a socket in `_httpMessage` (set when
+ * the response takes the socket, cleared when it has finished; a pipelined response waits
+ * behind it). Not a documented property, but the one every graceful-shutdown library reads
+ * (http-terminator, stoppable); test/unit/worker/drain.test.ts fails if a Node release changes it.
+ */
+type HttpSocket = Socket & { _httpMessage?: http.ServerResponse | null };
+
+const responseOf = (t: Tracked): http.ServerResponse | null => t.socket._httpMessage ?? null;
+
+/** Where a socket keeps its Tracked record. */
 const kTracked = Symbol('drover.tracked');
 type WithTracked<T> = T & { [kTracked]?: Tracked };
 
@@ -49,6 +60,7 @@ export class HttpConnections {
     private readonly keepAliveTimeout: number,
     secure: boolean,
   ) {
+    counters.httpInflight = () => this.inflight();
     // Over TLS, requests arrive on the TLSSocket of 'secureConnection', not the raw socket.
     server.on(secure ? 'secureConnection' : 'connection', (socket: Socket) => this.serverOnConnection(socket));
   }
@@ -56,26 +68,17 @@ export class HttpConnections {
   /** Call first thing for every request. */
   onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.counters.onRequest();
-    this.counters.inflight += 1;
     const tracked = (req.socket as WithTracked<Socket>)[kTracked] ?? this.track(req.socket);
     tracked.requests += 1;
-    tracked.pending += 1;
-    tracked.response = res;
-    (res as WithTracked<http.ServerResponse>)[kTracked] = tracked;
     // Once draining, every response closes its connection: the client moves to a live worker.
     if (this.draining) res.setHeader('connection', 'close');
-    res.on('close', responseOnClose);
   }
 
-  /** A response ended or was cut off: one fewer in flight, its socket idle again. */
-  responseClosed(res: http.ServerResponse, tracked: Tracked): void {
-    // Its socket closed first and settled it already (see socketClosed).
-    if (tracked.index < 0) return;
-    tracked.pending -= 1;
-    this.counters.inflight -= 1;
-    if (tracked.response !== res) return;
-    tracked.response = null;
-    if (this.draining) tracked.idleSince = Date.now();
+  /** Connections with a response in progress (a pipelined request queued behind it is not counted again). */
+  inflight(): number {
+    let n = 0;
+    for (const t of this.open) if (responseOf(t) !== null) n += 1;
+    return n;
   }
 
   list(): ConnectionInfo[] {
@@ -115,17 +118,29 @@ export class HttpConnections {
     const now = Date.now();
     for (const t of this.open) {
       // Responses in flight whose headers are not out yet close their connection too.
-      if (t.response && !t.response.headersSent) t.response.setHeader('connection', 'close');
+      const response = responseOf(t);
+      if (response && !response.headersSent) response.setHeader('connection', 'close');
       // Idle sockets get a whole keepAliveTimeout from now (node's own timer usually closes
       // them first); one that never sent a request counts from when it was opened.
-      if (t.response === null) t.idleSince = t.requests === 0 ? t.openedAt : now;
+      t.idleSince = t.requests === 0 ? t.openedAt : now;
+      t.requestsAtIdle = t.requests;
     }
   }
 
+  /**
+   * Closes sockets idle for keepAliveTimeout. Idleness is what the sweep saw: a socket busy or
+   * used since the last sweep starts counting again from now, so none is closed sooner than
+   * keepAliveTimeout after its last response (at most one sweep interval later).
+   */
   private closeLongIdle(): void {
     const now = Date.now();
     for (const t of [...this.open]) {
-      if (t.response === null && now - t.idleSince >= this.keepAliveTimeout) t.socket.destroy();
+      if (responseOf(t) !== null || t.requests !== t.requestsAtIdle) {
+        t.idleSince = now;
+        t.requestsAtIdle = t.requests;
+      } else if (now - t.idleSince >= this.keepAliveTimeout) {
+        t.socket.destroy();
+      }
     }
   }
 
@@ -135,7 +150,7 @@ export class HttpConnections {
 
   private track(socket: WithTracked<Socket>): Tracked {
     const now = Date.now();
-    const tracked: Tracked = { owner: this, socket, index: this.open.length, pending: 0, openedAt: now, requests: 0, response: null, idleSince: now };
+    const tracked: Tracked = { owner: this, socket, index: this.open.length, openedAt: now, requests: 0, idleSince: now, requestsAtIdle: 0 };
     socket[kTracked] = tracked;
     this.open.push(tracked);
     this.counters.connections += 1;
@@ -145,12 +160,6 @@ export class HttpConnections {
 
   socketClosed(tracked: Tracked): void {
     if (tracked.index < 0) return;
-    // A pipelined response still queued behind another when the connection dies never gets a
-    // socket, so it never emits 'close' (seen with a good request followed by a malformed one):
-    // whatever has not closed by now is settled here, once; a response that emits 'close'
-    // later (node's own socket 'close' listener may run after ours) finds its socket closed.
-    this.counters.inflight -= tracked.pending;
-    tracked.pending = 0;
     // Swap-remove: the last record takes this one's place.
     const last = this.open.pop()!;
     if (last !== tracked) {
@@ -163,12 +172,7 @@ export class HttpConnections {
   }
 }
 
-// Listeners shared by every socket and response (`this` is the emitter).
-function responseOnClose(this: WithTracked<http.ServerResponse>): void {
-  const tracked = this[kTracked];
-  if (tracked) tracked.owner.responseClosed(this, tracked);
-}
-
+// Shared by every socket (`this` is the emitter): no closure per connection.
 function socketOnClose(this: WithTracked<Socket>): void {
   const tracked = this[kTracked];
   if (tracked) tracked.owner.socketClosed(tracked);

@@ -8,19 +8,38 @@ import { ClientError } from './client-error.js';
 // in brackets, then an optional port. No userinfo ("x@y"), no spaces, no slashes.
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{1,5})?$/;
 
+/** The last Host value found valid: clients send the same one again and again. */
+let lastValidHost = '';
+
 /**
  * RFC 9112 §3.2: a server MUST answer 400 to a request with more than one Host header or a
  * Host that is not a valid authority (Node's parser takes both as they are). Node itself
- * already refuses an HTTP/1.1 request with none.
+ * already refuses an HTTP/1.1 request with none. Runs on every request, so it allocates
+ * nothing: the name is compared by char code, and a value equal to the last valid one is not
+ * matched again.
  */
 export function hasBadHost(rawHeaders: string[]): boolean {
   let seen = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.length !== 4 || rawHeaders[i]!.toLowerCase() !== 'host') continue;
-    seen += 1;
-    if (seen > 1 || (rawHeaders[i + 1] !== '' && !HOST.test(rawHeaders[i + 1]!))) return true;
+    if (!isHostName(rawHeaders[i]!)) continue;
+    if (++seen > 1) return true;
+    const value = rawHeaders[i + 1]!;
+    if (value === lastValidHost || value === '') continue;
+    if (!HOST.test(value)) return true;
+    lastValidHost = value;
   }
   return false;
+}
+
+/** "host" in any case, without lower-casing a copy (a | 0x20 folds ASCII letters only). */
+function isHostName(name: string): boolean {
+  return (
+    name.length === 4 &&
+    (name.charCodeAt(0) | 0x20) === 0x68 &&
+    (name.charCodeAt(1) | 0x20) === 0x6f &&
+    (name.charCodeAt(2) | 0x20) === 0x73 &&
+    (name.charCodeAt(3) | 0x20) === 0x74
+  );
 }
 
 /** The absolute URL of a request, or a ClientError (400) when none can be built. */

@@ -17,7 +17,10 @@ interface Sample {
 
 export class WorkerCounters {
   requests = 0;
+  /** Routed WebSocket messages being handled (the business worker counts them). */
   inflight = 0;
+  /** Set by the HTTP service: its requests in flight, counted from its connections when asked. */
+  httpInflight: (() => number) | null = null;
   connections = 0;
   /** Oldest first; the first one is the base the rate is measured from. */
   private readonly samples: Sample[];
@@ -64,7 +67,7 @@ export class WorkerCounters {
       heapUsed: memory.heapUsed,
       requests: this.requests,
       rps: this.rps(),
-      inflight: this.inflight,
+      inflight: this.httpInflight ? this.httpInflight() : this.inflight,
       connections: this.connections,
       elu: Math.round(elu.utilization * 1000) / 1000,
       ...(this.wsStats ? { ws: this.wsStats() } : {}),

@@ -93,7 +93,8 @@ async function smoke(scenarios: string[], headlineRows: number): Promise<void> {
     assert.equal(results.mode, 'quick');
     assert.ok(results.machine.cores > 0);
     assert.match(results.node, /^v\d+/);
-    assert.match(results.loadGenerator.keepAlive, /^autocannon \d+/);
+    assert.match(results.loadGenerator.keepAlive, /http-load\.mjs/);
+    assert.match(results.loadGenerator.reloadCountOf, /^autocannon \d+/);
     assert.deepEqual(results.errors, [], `no scenario failed${context}`);
 
     for (const id of scenarios) {

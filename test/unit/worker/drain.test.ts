@@ -35,7 +35,7 @@ test('counters and the connection list follow connections closing in any order; 
   let inflightSeen = -1;
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     connections.onRequest(req, res);
-    inflightSeen = counters.inflight;
+    inflightSeen = counters.snapshot().inflight;
     res.end('ok');
   });
   server.listen(0, '127.0.0.1');
@@ -62,7 +62,7 @@ test('counters and the connection list follow connections closing in any order; 
     }
     await within(waitFor(() => counters.connections === 2), 5000, 'two connections left');
     assert.deepEqual(connections.list().map((c) => c.requests).sort(), [3, 4]);
-    assert.equal(counters.inflight, 0);
+    assert.equal(counters.snapshot().inflight, 0);
     // A graceful drain: further requests are answered with Connection: close.
     const drained = connections.drain();
     assert.match(await request(sockets[3]!, '/last'), /connection: close/i);
@@ -70,6 +70,53 @@ test('counters and the connection list follow connections closing in any order; 
     await within(drained, 5000, 'the drain to end after the last connection closed');
     assert.equal(counters.connections, 0);
     assert.deepEqual(connections.list(), []);
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
+});
+
+test('in flight is what node has on the socket: counted while answered, closed by a drain, swept once idle for keepAliveTimeout', { timeout: 20_000 }, async () => {
+  const keepAliveTimeout = 300;
+  const server = http.createServer({ keepAliveTimeout: 60_000 });
+  const counters = new WorkerCounters();
+  const connections = new HttpConnections(server, counters, keepAliveTimeout, false);
+  const held: http.ServerResponse[] = [];
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    connections.onRequest(req, res);
+    if (req.url === '/hold') held.push(res);
+    else res.end('ok');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  const sockets: net.Socket[] = [];
+  const open = async () => {
+    const s = net.connect(port, '127.0.0.1');
+    s.setEncoding('utf8');
+    await once(s, 'connect');
+    sockets.push(s);
+    return s;
+  };
+  try {
+    const [busy, idle, neverUsed] = [await open(), await open(), await open()];
+    assert.match(await request(idle, '/'), /^HTTP\/1\.1 200/);
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      busy.on('data', (chunk: string) => (text += chunk) && text.endsWith('\r\n\r\nlate') && resolve(text));
+    });
+    busy.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
+    await within(waitFor(() => held.length === 1), 5000, 'the held request');
+    assert.equal(counters.snapshot().inflight, 1, 'the held response is in flight');
+    const drained = connections.drain();
+    // Its headers were not out: it closes its connection; the idle sockets go after keepAliveTimeout.
+    held[0]!.end('late');
+    assert.match(await within(answer, 5000, 'the held answer'), /connection: close/i);
+    const closed = [once(busy, 'close'), once(idle, 'close'), once(neverUsed, 'close')];
+    await within(Promise.all(closed), 5000, 'every connection to close');
+    await within(drained, 5000, 'the drain to end');
+    assert.equal(counters.snapshot().inflight, 0);
+    assert.equal(counters.connections, 0);
   } finally {
     for (const s of sockets) s.destroy();
     server.close();

@@ -41,3 +41,13 @@ test('requestUrl and hasBadHost: a Host that is not an authority is 400', () => 
   assert.equal(hasBadHost(['Host', 'a', 'host', 'a']), true, 'two Host headers');
   assert.equal(hasBadHost([]), false, 'none (Node refuses HTTP/1.1 without one itself)');
 });
+
+test('hasBadHost: the name in any case; the last valid value remembered never lets a bad one or a second Host through', () => {
+  for (const name of ['HOST', 'hOsT', 'host']) assert.equal(hasBadHost([name, 'a b']), true, name);
+  for (const name of ['Hosts', 'Hst', 'Ho\u0173t', 'H\u004fST']) assert.equal(hasBadHost([name, 'a b']), name.toLowerCase() === 'host', name);
+  assert.equal(hasBadHost(['Host', 'example.com']), false);
+  assert.equal(hasBadHost(['Host', 'example.com']), false, 'the same value again');
+  assert.equal(hasBadHost(['Host', 'example.com', 'Host', 'example.com']), true, 'twice, though valid');
+  assert.equal(hasBadHost(['Host', 'exa mple.com']), true);
+  assert.equal(hasBadHost(['Host', 'example.com']), false, 'valid after an invalid one');
+});
