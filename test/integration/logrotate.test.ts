@@ -124,12 +124,9 @@ for (const mode of MODES) {
         });
         await logrotate(p, conf);
         windows.push({ from, to: traffic.next });
-        // `logs -f` looks at the path every 200 ms (as tail -F polls): a file that stays there for
-        // less (two rotations within one poll) is never opened by it, and its lines show only in
-        // the rotated file. Rotations minutes apart never do that; on a quiet machine this loop
-        // reached its 300 lines in ~150 ms and did (3 failures in 3 runs). The master's "log
-        // reopened" line is the first of each new file: once printed, the follower is in it.
-        if (!mode.lossAllowed) await waitFor('logs -f to follow into the new file', () => followed.split('log reopened').length - 1 >= i + 1);
+        // No wait for `logs -f` here: on a quiet machine the next rotation comes within one of its
+        // looks at the path (every 200 ms), and it must still print every line once (it reads a
+        // file it never saw at the path from the numbered copies; 3 failures in 3 runs before).
       }
     } finally {
       await traffic.stop();
