@@ -34,11 +34,19 @@ async function follow(file: string, act: (append: (from: number, to: number) => 
 
 const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
 
-test('two rotations between two looks: the file in between is read from the numbered copies, every line once, in order', async () => {
+/** Runs `fn` with the path of a log file in a folder of its own, removed afterwards. */
+async function withLogFile(fn: (file: string) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drover-follow-'));
-  const file = path.join(dir, 'web.log');
-  fs.writeFileSync(file, 'before\n');
   try {
+    await fn(path.join(dir, 'web.log'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('two rotations between two looks: the file in between is read from the numbered copies, every line once, in order', () =>
+  withLogFile(async (file) => {
+    fs.writeFileSync(file, 'before\n');
     const lines = await follow(
       file,
       (append) => {
@@ -52,17 +60,12 @@ test('two rotations between two looks: the file in between is read from the numb
       9,
     );
     assert.deepEqual(lines, numbered(1, 9));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a copy the follower cannot place (its own file is no longer among the numbered copies) is not read', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drover-follow-'));
-  const file = path.join(dir, 'web.log');
-  fs.writeFileSync(`${file}.1`, 'old history\n');
-  fs.writeFileSync(file, 'before\n');
-  try {
+test('a copy the follower cannot place (its own file is no longer among the numbered copies) is not read', () =>
+  withLogFile(async (file) => {
+    fs.writeFileSync(`${file}.1`, 'old history\n');
+    fs.writeFileSync(file, 'before\n');
     const lines = await follow(
       file,
       (append) => {
@@ -76,7 +79,4 @@ test('a copy the follower cannot place (its own file is no longer among the numb
     );
     // Lines 1-2 are read from the deleted file through the descriptor it holds.
     assert.deepEqual(lines, numbered(1, 4));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
