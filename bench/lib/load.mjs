@@ -1,9 +1,7 @@
 // The load generators: the bench's own closed-loop client (http-load.mjs) for every load, and
 // autocannon (the registry's load generator) only to show what it counts during a reload.
-// Keep-alive loads open their connections one by one (see http-load.mjs): with autocannon's
-// burst of connects, node's round-robin hand-off split 32 connections between the 2 workers by
-// a race (7/25 to 16/16 in one minute of the same bare primary) and a round's req/s followed
-// that split; opened one by one they split 16/16, for drover and the bare primary alike.
+// Keep-alive loads open their connections one by one, so node's round-robin hand-off splits
+// them evenly between the workers (why: http-load.mjs, and bench/README.md).
 import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
 

@@ -75,13 +75,17 @@ function rotatedSince(file: string, ino: number, seen: Set<number>): Open[] {
     const copy = `${file}.${i}`;
     const copyIno = inodeOf(copy);
     if (copyIno === null) return [];
-    if (copyIno === ino) break;
+    if (copyIno === ino) return openUnseen(newer.reverse(), seen);
     if (!seen.has(copyIno)) newer.push(copy);
-    if (i === NUMBERED_COPIES) return [];
   }
+  return [];
+}
+
+/** Opens each file at its start, unless it turns out to be one already seen (it moved meanwhile). */
+function openUnseen(files: string[], seen: Set<number>): Open[] {
   const opened: Open[] = [];
-  for (const copy of newer.reverse()) {
-    const o = openAt(copy, 0);
+  for (const f of files) {
+    const o = openAt(f, 0);
     if (o && !seen.has(o.ino)) opened.push(o);
     else if (o) fs.closeSync(o.fd);
   }
