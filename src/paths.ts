@@ -1,7 +1,7 @@
 // Where a project keeps its files. Everything hangs off the project root (the current
 // directory, or --root / DROVER_ROOT), so two checkouts never share a pidfile.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import url from 'node:url';
 
 export interface ServicePaths {
   root: string;
@@ -45,7 +45,7 @@ export function controlSocketPath(root: string, service: string): string {
 declare const DROVER_BUNDLE_TO_DIST: string | undefined;
 
 /** drover's own dist/ folder: the worker and master entry points live there. */
-export const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), typeof DROVER_BUNDLE_TO_DIST === 'string' ? DROVER_BUNDLE_TO_DIST : '.');
+export const distDir = path.resolve(path.dirname(url.fileURLToPath(import.meta.url)), typeof DROVER_BUNDLE_TO_DIST === 'string' ? DROVER_BUNDLE_TO_DIST : '.');
 
 /**
  * Where the project's build puts the compiled form of a TypeScript source: the same path under
