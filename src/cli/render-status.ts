@@ -2,7 +2,6 @@
 // summary row.
 import { describeBuild } from '../master/build-check.js';
 import { plural } from '../words.js';
-import os from 'node:os';
 import type { ServiceStatus, WorkerConnections } from '../protocol/status.js';
 
 const WIDTH = 100;
@@ -13,7 +12,7 @@ export function renderStatus(s: ServiceStatus): string {
   const started = new Date(s.master.startedAt);
   lines.push(`drover ${s.master.version}    Node ${s.master.node}    service ${s.service} (${s.kind})    state ${s.state}`);
   lines.push(`start time ${started.toISOString().replace('T', ' ').slice(0, 19)}    up ${duration(Date.now() - started.getTime())}    generation ${s.generation}`);
-  lines.push(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}    master pid ${s.master.pid}    master rss ${bytes(s.master.rss)}`);
+  lines.push(`load average ${s.master.loadavg?.map((l) => l.toFixed(2)).join(', ') ?? '-'}    master pid ${s.master.pid}    master rss ${bytes(s.master.rss)}`);
   lines.push(`listen ${s.listen.join(', ') || '-'}    ${plural(s.workers.length, 'worker')}${byRole(s)}`);
   if (s.exits.length > 0) lines.push(`unexpected exits: ${s.exits.map((e) => `${e.signal ?? `code ${e.code}`} × ${e.count}`).join(', ')}`);
   if (s.lastError) lines.push(`last error: ${s.lastError}`);

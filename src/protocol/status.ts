@@ -94,6 +94,8 @@ export interface ServiceStatus {
     resources: Record<string, number>;
     /** Event listeners on the master's long-lived emitters (process, cluster, the stop signal): flat across reloads. */
     listeners: number;
+    /** The host's load averages over 1, 5 and 15 minutes (os.loadavg()); absent from a master started by an older drover. */
+    loadavg?: number[];
   };
   workers: WorkerStatus[];
   exits: ExitCount[];

@@ -30,7 +30,7 @@ export interface ServiceStatus {
   state: string;
   listen: string[];
   generation: number;
-  master: { pid: number; startedAt: string; rss: number; node: string; version: string; logDropped: number; resources: Record<string, number>; listeners: number };
+  master: { pid: number; startedAt: string; rss: number; node: string; version: string; logDropped: number; resources: Record<string, number>; listeners: number; loadavg: number[] };
   workers: WorkerRow[];
   exits: Array<{ code: number | null; signal: string | null; count: number }>;
   lastError: string | null;
