@@ -18,15 +18,19 @@ import type { WorkerCounters } from './stats.js';
 // progress is read from node's own record of it when asked (status, a drain), not kept per
 // request: with a 'close' listener and a tag on every response, a hello-world keep-alive
 // request cost about 5,000 more instructions in a drover worker than in a bare one (valgrind,
-// main thread, ~82k vs ~77k; notes of issue 14). The open sockets are kept in an array with
-// each record's index, not a Map: a Map keyed by a fresh object costs about 1.5 µs per
-// connection (hashing), the array a few ns.
+// main thread, ~82k vs ~77k; notes of issue 14).
+//
+// Per connection it costs a record and a clock read, and no 'close' listener either: a second
+// 'close' listener on the socket (node's http server has one) made each new connection cost
+// about 3,000 more instructions (valgrind, new connection per request, main thread: 182.9k and
+// 185.7k with it, 179.7k without, a bare worker 179.8k and 181.3k; notes of issue 14). Closed
+// sockets are instead dropped from the list in batches (compact()), and only a drain, which
+// must know the moment the last one closes, listens for 'close' on the sockets it waits for.
+// The records are kept in an array, not a Map: a Map (or a WeakMap) keyed by a fresh object
+// costs about 1.5 µs per connection (hashing), the array a few ns.
 
 interface Tracked {
-  owner: HttpConnections;
   socket: HttpSocket;
-  /** Where this record sits in HttpConnections.open (-1 once closed). */
-  index: number;
   openedAt: number;
   requests: number;
   /** Kept up to date only while draining, by the sweep (see closeLongIdle). */
@@ -49,9 +53,21 @@ const responseOf = (t: Tracked): http.ServerResponse | null => t.socket._httpMes
 const kTracked = Symbol('drover.tracked');
 type WithTracked<T> = T & { [kTracked]?: Tracked };
 
+/**
+ * Closed sockets the list may hold before compact() drops them: this many, or a quarter of the
+ * open ones if more. Each compaction walks the list once, so that is a few steps per
+ * connection, and a closed socket is held at most that many connections longer.
+ */
+const COMPACT_BATCH = 64;
+
 export class HttpConnections {
+  /** Every socket seen; closed ones (socket.destroyed) too, until the next compact(). */
   private readonly open: Tracked[] = [];
+  /** compact() runs when the list reaches this length. */
+  private compactAt = COMPACT_BATCH;
   private draining = false;
+  /** While draining: the sockets whose 'close' the drain waits for. It ends at 0. */
+  private closing = 0;
   private drained: (() => void) | null = null;
 
   constructor(
@@ -61,6 +77,7 @@ export class HttpConnections {
     secure: boolean,
   ) {
     counters.httpInflight = () => this.inflight();
+    counters.httpConnections = () => this.count();
     // Over TLS, requests arrive on the TLSSocket of 'secureConnection', not the raw socket.
     server.on(secure ? 'secureConnection' : 'connection', (socket: Socket) => this.serverOnConnection(socket));
   }
@@ -77,11 +94,18 @@ export class HttpConnections {
   /** Connections with a response in progress (a pipelined request queued behind it is not counted again). */
   inflight(): number {
     let n = 0;
-    for (const t of this.open) if (responseOf(t) !== null) n += 1;
+    for (const t of this.open) if (responseOf(t) !== null && !t.socket.destroyed) n += 1;
     return n;
   }
 
+  /** Open connections. */
+  count(): number {
+    this.compact();
+    return this.open.length;
+  }
+
   list(): ConnectionInfo[] {
+    this.compact();
     const now = Date.now();
     return this.open.map((t) => ({
       remoteAddress: t.socket.remoteAddress ?? '',
@@ -98,7 +122,7 @@ export class HttpConnections {
     try {
       await new Promise<void>((resolve) => {
         this.drained = resolve;
-        if (this.open.length === 0) resolve();
+        if (this.closing === 0) resolve();
       });
     } finally {
       clearInterval(sweep);
@@ -115,8 +139,10 @@ export class HttpConnections {
     if (this.draining) return;
     this.draining = true;
     net.Server.prototype.close.call(this.server);
+    this.compact();
     const now = Date.now();
     for (const t of this.open) {
+      this.waitForClose(t.socket);
       // Responses in flight whose headers are not out yet close their connection too.
       const response = responseOf(t);
       if (response && !response.headersSent) response.setHeader('connection', 'close');
@@ -133,6 +159,7 @@ export class HttpConnections {
    * keepAliveTimeout after its last response (at most one sweep interval later).
    */
   private closeLongIdle(): void {
+    this.compact();
     const now = Date.now();
     for (const t of [...this.open]) {
       if (responseOf(t) !== null || t.requests !== t.requestsAtIdle) {
@@ -150,30 +177,33 @@ export class HttpConnections {
 
   private track(socket: WithTracked<Socket>): Tracked {
     const now = Date.now();
-    const tracked: Tracked = { owner: this, socket, index: this.open.length, openedAt: now, requests: 0, idleSince: now, requestsAtIdle: 0 };
+    const tracked: Tracked = { socket, openedAt: now, requests: 0, idleSince: now, requestsAtIdle: 0 };
     socket[kTracked] = tracked;
-    this.open.push(tracked);
-    this.counters.connections += 1;
-    socket.on('close', socketOnClose);
+    if (this.open.push(tracked) >= this.compactAt) this.compact();
+    // A connection handed over while the drain began (round-robin) is waited for too.
+    if (this.draining) this.waitForClose(socket);
     return tracked;
   }
 
-  socketClosed(tracked: Tracked): void {
-    if (tracked.index < 0) return;
-    // Swap-remove: the last record takes this one's place.
-    const last = this.open.pop()!;
-    if (last !== tracked) {
-      this.open[tracked.index] = last;
-      last.index = tracked.index;
+  /** Drops the records of closed sockets. */
+  private compact(): void {
+    const open = this.open;
+    let kept = 0;
+    for (let i = 0; i < open.length; i++) {
+      const t = open[i]!;
+      if (!t.socket.destroyed) open[kept++] = t;
     }
-    tracked.index = -1;
-    this.counters.connections -= 1;
-    if (this.open.length === 0) this.drained?.();
+    open.length = kept;
+    this.compactAt = kept + Math.max(COMPACT_BATCH, kept >> 2);
   }
-}
 
-// Shared by every socket (`this` is the emitter): no closure per connection.
-function socketOnClose(this: WithTracked<Socket>): void {
-  const tracked = this[kTracked];
-  if (tracked) tracked.owner.socketClosed(tracked);
+  /** A destroyed socket is closing already: its 'close' may have been emitted, so it is not waited for. */
+  private waitForClose(socket: Socket): void {
+    if (socket.destroyed) return;
+    this.closing += 1;
+    socket.once('close', () => {
+      this.closing -= 1;
+      if (this.closing === 0) this.drained?.();
+    });
+  }
 }

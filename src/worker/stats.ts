@@ -21,7 +21,9 @@ export class WorkerCounters {
   inflight = 0;
   /** Set by the HTTP service: its requests in flight, counted from its connections when asked. */
   httpInflight: (() => number) | null = null;
+  /** Kept by the WebSocket gateway; the HTTP service counts its connections when asked (httpConnections). */
   connections = 0;
+  httpConnections: (() => number) | null = null;
   /** Oldest first; the first one is the base the rate is measured from. */
   private readonly samples: Sample[];
   private lastElu: EventLoopUtilization = performance.eventLoopUtilization();
@@ -68,7 +70,7 @@ export class WorkerCounters {
       requests: this.requests,
       rps: this.rps(),
       inflight: this.httpInflight ? this.httpInflight() : this.inflight,
-      connections: this.connections,
+      connections: this.httpConnections ? this.httpConnections() : this.connections,
       elu: Math.round(elu.utilization * 1000) / 1000,
       ...(this.wsStats ? { ws: this.wsStats() } : {}),
     };
