@@ -45,8 +45,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 try {
   const settings = {};
-  if (args.rounds) settings.rounds = settings.reloadRounds = Number(args.rounds);
-  if (args.duration) settings.durationS = Number(args.duration);
+  if (args.rounds) settings.rounds = settings.reloadRounds = settings.throughputRounds = Number(args.rounds);
+  if (args.duration) settings.durationS = settings.throughputDurationS = Number(args.duration);
   const { results, file, leftRunning } = await runBench({
     mode: args.quick ? 'quick' : 'full',
     scenarios: args.only ? String(args.only).split(',') : undefined,

@@ -2,7 +2,7 @@
 // bare node:cluster primary with the same app and worker count, and a single process.
 //   keep-alive:      the bench client, `connections` sockets opened one by one, each reused for every request.
 //   new connection:  the bench's client (lib/http-load.mjs), one connection per request.
-// Rounds are interleaved (every target once per round, the order rotated each round). Per run
+// Rounds are interleaved, and each compared pair runs back to back (see roundOrder). Per run
 // the figures are: req/s, p50/p99 latency, the CPU seconds per second its master used
 // (/proc), and how evenly the workers shared the requests (requests per worker from drover's
 // `status --json`, or from the bare workers' counters): evenness = least / most, 1 = even.
@@ -16,10 +16,10 @@ export const title = 'HTTP throughput and latency, hello world, 2 workers';
 export async function run(ctx) {
   const s = ctx.settings;
   const modes = {
-    'keep-alive': { targets: s.keepAliveTargets, load: (t) => keepAliveLoad({ port: t.port, connections: s.connections, durationS: s.durationS }) },
+    'keep-alive': { targets: s.keepAliveTargets, load: (t) => keepAliveLoad({ port: t.port, connections: s.connections, durationS: s.throughputDurationS }) },
     'new-connection': {
       targets: s.newConnectionTargets,
-      load: (t) => httpLoad({ port: t.port, connections: s.newConnectionConcurrency, durationMs: s.durationS * 1000, keepAlive: false }),
+      load: (t) => httpLoad({ port: t.port, connections: s.newConnectionConcurrency, durationMs: s.throughputDurationS * 1000, keepAlive: false }),
     },
   };
   const runs = {};
@@ -30,13 +30,13 @@ export async function run(ctx) {
       ctx.log(`  ${mode}: warm-up ${s.warmupS}s per target`);
       for (const name of targets) await keepAliveLoad({ port: (await ctx.target(name)).port, connections: s.connections, durationS: s.warmupS });
     }
-    for (let round = 0; round < s.rounds; round++) {
-      const order = rotate(targets, round);
+    for (let round = 0; round < s.throughputRounds; round++) {
+      const order = roundOrder(targets, round);
       for (const name of order) {
         const figures = await measure(ctx, await ctx.target(name), () => load(ctx.started.get(name)), { sampleConnections: mode === 'keep-alive' && round === 0 });
         runs[mode][name].push(figures);
         ctx.loaded.add(name);
-        ctx.log(`  ${mode} round ${round + 1}/${s.rounds} ${name}: ${fmt(figures.rps, 0)} req/s, p99 ${fmt(figures.p99)} ms, evenness ${fmt(figures.evenness)}, CPU µs/req master ${fmt(figures.masterCpuUsPerRequest)} workers ${fmt(figures.workerCpuUsPerRequest)}, failed ${figures.failed}`);
+        ctx.log(`  ${mode} round ${round + 1}/${s.throughputRounds} ${name}: ${fmt(figures.rps, 0)} req/s, p99 ${fmt(figures.p99)} ms, evenness ${fmt(figures.evenness)}, CPU µs/req master ${fmt(figures.masterCpuUsPerRequest)} workers ${fmt(figures.workerCpuUsPerRequest)}, failed ${figures.failed}`);
       }
     }
   }
@@ -50,7 +50,7 @@ async function measure(ctx, target, load, { sampleConnections }) {
   const workerCpuBefore = before.workers.map((w) => ctx.cpuSeconds(w.pid));
   let connectionSample = null;
   const sampling = sampleConnections
-    ? new Promise((resolve) => setTimeout(resolve, (ctx.settings.durationS * 1000) / 2)).then(async () => (connectionSample = (await target.counters()).workers.map((w) => w.connections)))
+    ? new Promise((resolve) => setTimeout(resolve, (ctx.settings.throughputDurationS * 1000) / 2)).then(async () => (connectionSample = (await target.counters()).workers.map((w) => w.connections)))
     : null;
   const startedAt = performance.now();
   const result = await load();
@@ -158,7 +158,14 @@ function summarizeRuns(runs) {
   return { title, figures, ratios, rows };
 }
 
-function rotate(list, by) {
-  const k = by % list.length;
-  return [...list.slice(k), ...list.slice(0, k)];
+/**
+ * The targets as listed (lib/context.mjs lists each compared pair side by side: drover-rr by
+ * bare-rr, bare-none by drover-none), reversed every other round: a pair's two runs are always
+ * back to back, and each of the two goes first in half the rounds. With the order rotated
+ * instead, up to three other runs (40 s) separated a pair, and the machine's drift over that
+ * time went into the ratio: per-round ratios of 0.66-1.09 for a gap that instruction counts put
+ * at a few per cent (notes of issue 14). For the same time, twice the rounds of half the length.
+ */
+function roundOrder(list, round) {
+  return round % 2 === 0 ? list : [...list].reverse();
 }

@@ -15,6 +15,8 @@ import { ProcessRegistry, isAlive } from '../../bench/lib/procs.mjs';
 const TINY = {
   rounds: 1,
   durationS: 1,
+  throughputRounds: 1,
+  throughputDurationS: 1,
   warmupS: 0,
   connections: 4,
   newConnectionConcurrency: 2,
