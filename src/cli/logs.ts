@@ -20,8 +20,6 @@ export async function logs(ctx: CommandContext): Promise<number> {
   if (!fs.existsSync(file)) throw new LogNotFoundError(service, file);
   const keep = workerFilter(ctx.options.worker);
   const count = lineCount(ctx.options.lines);
-  // `logs -f | head` closes our stdout: that ends the command, quietly.
-  process.stdout.on('error', () => process.exit(EXIT.ok));
   const { lines, size } = readLastLines(file, count, keep);
   if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
   if (!flag(ctx, 'follow')) return EXIT.ok;

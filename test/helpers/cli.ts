@@ -14,6 +14,8 @@ export interface CliOptions {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** Close our end of its stdout at once, as `| head -c0` does: what it prints then fails with EPIPE. */
+  closeStdout?: boolean;
 }
 
 /** The environment for drover processes: ours, minus what would steer them elsewhere. */
@@ -37,6 +39,7 @@ export function runCli(project: Project, args: string[], options: CliOptions = {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  if (options.closeStdout) child.stdout.destroy();
   let exit = 'still running';
   project.transcript.add(
     () => `$ drover ${args.join(' ')}  (pid ${child.pid}) → ${exit}`,

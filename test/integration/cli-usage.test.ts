@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli, show } from '../helpers/cli.js';
+import { startHttpDaemon } from '../helpers/daemon.js';
 import { scenario } from '../helpers/scenario.js';
 
 const TIMEOUT = { timeout: 60_000 };
@@ -60,6 +61,25 @@ test('commands that need a running master say it is not running', TIMEOUT, scena
   assert.equal(stop.code, 0, show(stop));
   assert.match(stop.stderr, /web is not running; nothing to stop/, show(stop));
 }, { app: false }));
+
+test('a reader that leaves early (`| head`) ends a printing command quietly, with its exit code', TIMEOUT, scenario(async (p) => {
+  p.writeConfig('idle', { listen: 'http://127.0.0.1:1' });
+  await startHttpDaemon(p, { count: 1 });
+  for (const [args, code] of [
+    [['web', 'status'], 0],
+    [['web', 'status', '--json'], 0],
+    [['web', 'status', '-w'], 0], // would print every second for ever
+    [['web', 'connections', '--json'], 0],
+    [['web', 'logs', '-n', '5'], 0],
+    [['web', 'systemd'], 0],
+    [['idle', 'status', '--json'], 3], // not running: its own exit code, not 0
+    [['all', 'status', '--json'], 3],
+  ] as const) {
+    const r = await runCli(p, [...args], { closeStdout: true, timeoutMs: 10_000 });
+    assert.equal(r.code, code, show(r));
+    assert.equal(r.stderr, '', `no stack trace, nothing at all${show(r)}`);
+  }
+}));
 
 test('--root and DROVER_ROOT select the project from another directory', TIMEOUT, scenario(async (p) => {
   p.writeConfig('web', { listen: 'http://127.0.0.1:1' });
