@@ -4,7 +4,7 @@
 // cli.ts hands argv over and gets an exit code back, nothing else: in the published build
 // cli.js is one bundled file for the fast path (scripts/bundle.mjs) and this module and what it
 // imports are loaded file by file, so an error object must never cross between the two.
-import { endWhenStdoutCloses } from './closed-stdout.js';
+import { surviveClosedStdout } from './closed-stdout.js';
 import type { CommandContext } from './context.js';
 import { reportError } from './print-error.js';
 
@@ -30,7 +30,9 @@ export async function runCommandLine(argv: string[]): Promise<number> {
     if (parsed.options.exit) return (parsed.options.exitCode as number | undefined) ?? 0; // --help / --version / usage were printed
     const { projectRoot } = await import('../paths.js');
     // start and restart can run the master in this process (see closed-stdout.ts).
-    if (parsed.command !== 'start' && parsed.command !== 'restart') endWhenStdoutCloses();
+    if (parsed.command !== 'start' && parsed.command !== 'restart') {
+      surviveClosedStdout({ endless: parsed.options.watch === true || parsed.options.follow === true });
+    }
     const run = await COMMAND_MODULES[parsed.command]!();
     return await run({ root: projectRoot(parsed.root), service: parsed.service, options: parsed.options });
   } catch (error) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli, show } from '../helpers/cli.js';
 import { startHttpDaemon } from '../helpers/daemon.js';
+import { isAlive } from '../helpers/processes.js';
 import { scenario } from '../helpers/scenario.js';
 
 const TIMEOUT = { timeout: 60_000 };
@@ -62,9 +63,11 @@ test('commands that need a running master say it is not running', TIMEOUT, scena
   assert.match(stop.stderr, /web is not running; nothing to stop/, show(stop));
 }, { app: false }));
 
-test('a reader that leaves early (`| head`) ends a printing command quietly, with its exit code', TIMEOUT, scenario(async (p) => {
+test('a reader that leaves early (`| head`): no stack trace, the command still does its work and keeps its exit code', TIMEOUT, scenario(async (p) => {
   p.writeConfig('idle', { listen: 'http://127.0.0.1:1' });
   await startHttpDaemon(p, { count: 1 });
+  await startHttpDaemon(p, { count: 1 }, 'web2');
+  const masters = [p.pidOf('web')!, p.pidOf('web2')!];
   for (const [args, code] of [
     [['web', 'status'], 0],
     [['web', 'status', '--json'], 0],
@@ -79,6 +82,11 @@ test('a reader that leaves early (`| head`) ends a printing command quietly, wit
     assert.equal(r.code, code, show(r));
     assert.equal(r.stderr, '', `no stack trace, nothing at all${show(r)}`);
   }
+  // The first "stopped" line fails to print; the second service is stopped all the same.
+  const stop = await runCli(p, ['all', 'stop'], { closeStdout: true });
+  assert.match(stop.stderr, /idle is not running; nothing to stop/, show(stop));
+  assert.doesNotMatch(stop.stderr, /EPIPE|at /, show(stop));
+  for (const pid of masters) assert.equal(isAlive(pid), false, `master ${pid} stopped${show(stop)}`);
 }));
 
 test('--root and DROVER_ROOT select the project from another directory', TIMEOUT, scenario(async (p) => {
