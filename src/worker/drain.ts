@@ -20,12 +20,14 @@ import type { WorkerCounters } from './stats.js';
 // request cost about 5,000 more instructions in a drover worker than in a bare one (valgrind,
 // main thread, ~82k vs ~77k; notes of issue 14).
 //
-// Per connection it costs a record and a clock read, and no 'close' listener either: a second
-// 'close' listener on the socket (node's http server has one) made each new connection cost
-// about 3,000 more instructions (valgrind, new connection per request, main thread: 182.9k and
-// 185.7k with it, 179.7k without, a bare worker 179.8k and 181.3k; notes of issue 14). Closed
-// sockets are instead dropped from the list in batches (compact()), and only a drain, which
-// must know the moment the last one closes, listens for 'close' on the sockets it waits for.
+// Per connection it costs a record and a clock read, and no 'close' listener either: node's
+// http server has one on every socket already, and a second one makes the socket's listener
+// list an array that every close emit copies. Closed sockets are instead dropped from the list
+// in batches (compact()), and only a drain, which must know the moment the last one closes,
+// listens for 'close' on the sockets it waits for. Measured (valgrind, a new connection per
+// request, main threads, notes of issue 14): with the listener 182.9k-187.8k instructions per
+// connection, without it 184.4k-184.7k, a bare worker 178.1k-181.3k; runs vary by about 3k, so
+// the saving (about 1k) is within that, and what is left over bare is not all this record.
 // The records are kept in an array, not a Map: a Map (or a WeakMap) keyed by a fresh object
 // costs about 1.5 µs per connection (hashing), the array a few ns.
 
