@@ -8,6 +8,7 @@ import { DroverError, droverError, LogFileError } from '../errors.js';
 import { guardStdio } from '../log/guard.js';
 import { LogHub } from '../log/hub.js';
 import { servicePaths } from '../paths.js';
+import { pinTickObjectMaps } from '../pin-tick-maps.js';
 import type { DaemonReport } from '../protocol/daemon-report.js';
 import { PROTO } from '../protocol/envelope.js';
 import { Arbiter, planSlots } from './arbiter.js';
@@ -34,6 +35,8 @@ export interface RunMasterOptions {
 
 export async function runMaster(options: RunMasterOptions): Promise<void> {
   guardStdio();
+  // The master hands every rr connection on and idles in between: see pin-tick-maps.ts.
+  pinTickObjectMaps();
   let logs: LogHub | null = null;
   const early = createLogger(options.service);
   const log = (message: string) => (logs ? logs.log(message) : early(message));

@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config/types.js';
 import { describeError, DroverError } from '../errors.js';
 import { guardStdio } from '../log/guard.js';
 import { batchStdout, unbatch } from '../log/stdout-batch.js';
+import { pinTickObjectMaps } from '../pin-tick-maps.js';
 import { PROTO } from '../protocol/envelope.js';
 import {
   EXIT_BOOT_FAILED,
@@ -32,6 +33,7 @@ const STOP_HOOK_MS = 5000;
 // stdout goes out in batches of a few ms (one wake-up of the master per batch, not per line).
 guardStdio();
 batchStdout();
+pinTickObjectMaps();
 const config = JSON.parse(process.env.DROVER_CONFIG ?? 'null') as ServiceConfig;
 const worker = workerContextFromEnv(process.env);
 const counters = new WorkerCounters();
