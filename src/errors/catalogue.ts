@@ -207,6 +207,10 @@ export const CATALOGUE = {
     (p: { service: string; file: string }) => `${p.service} has no log file at ${p.file}.`,
     (p) => `a service started in the foreground logs to the terminal; "drover ${p.service} start -d" writes ${p.file} (or set "logFile").`,
   ),
+  DROVER_ERR_OUTPUT: entry(
+    (p: { errno: string }) => `could not write this command's output to stdout (${p.errno}): the output is lost; what the command did is done.`,
+    () => 'check where stdout goes (a full disk, a device that refuses writes) and run the command again to see the result.',
+  ),
   DROVER_ERR_NOT_WRITABLE: entry(
     (p: { where: string; purpose: string; errno: string; uid: number | string }) =>
       `cannot write ${p.where} (${p.purpose}): ${p.errno === 'EROFS' ? 'the file system is read-only' : 'permission denied'} (${p.errno}).`,

@@ -1,5 +1,6 @@
 // Runs `node dist/cli.js …` in a project root and collects what it said.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { CLI, type Project } from './project.js';
 
 export interface CliResult {
@@ -16,6 +17,8 @@ export interface CliOptions {
   cwd?: string;
   /** Close our end of its stdout at once, as `| head -c0` does: what it prints then fails with EPIPE. */
   closeStdout?: boolean;
+  /** A file its stdout is opened on (`> /dev/full`), instead of a pipe to us. */
+  stdoutTo?: string;
 }
 
 /** The environment for drover processes: ours, minus what would steer them elsewhere. */
@@ -29,17 +32,19 @@ export function droverEnv(extra: Record<string, string | undefined> = {}): NodeJ
 
 export function runCli(project: Project, args: string[], options: CliOptions = {}): Promise<CliResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const stdoutFd = options.stdoutTo === undefined ? null : fs.openSync(options.stdoutTo, 'w');
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? project.root,
     env: droverEnv(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
   });
+  if (stdoutFd !== null) fs.closeSync(stdoutFd); // the child has its own copy
   project.trackChild(child);
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  if (options.closeStdout) child.stdout.destroy();
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  if (options.closeStdout) child.stdout?.destroy();
   let exit = 'still running';
   project.transcript.add(
     () => `$ drover ${args.join(' ')}  (pid ${child.pid}) → ${exit}`,

@@ -1,5 +1,6 @@
 // The command line itself: --help, --version, usage errors (exit 2), not-running answers.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { runCli, show } from '../helpers/cli.js';
 import { startHttpDaemon } from '../helpers/daemon.js';
@@ -87,6 +88,22 @@ test('a reader that leaves early (`| head`): no stack trace, the command still d
   assert.match(stop.stderr, /idle is not running; nothing to stop/, show(stop));
   assert.doesNotMatch(stop.stderr, /EPIPE|at /, show(stop));
   for (const pid of masters) assert.equal(isAlive(pid), false, `master ${pid} stopped${show(stop)}`);
+}));
+
+test('stdout on a full disk (`> /dev/full`): the error is said once with its code, exit 1, and the command still does its work', { ...TIMEOUT, skip: !fs.existsSync('/dev/full') && 'no /dev/full here' }, scenario(async (p) => {
+  await startHttpDaemon(p, { count: 1 });
+  const master = p.pidOf('web')!;
+  for (const args of [['web', 'status'], ['web', 'status', '--json'], ['web', 'status', '-w'], ['web', 'connections']]) {
+    const r = await runCli(p, args, { stdoutTo: '/dev/full', timeoutMs: 10_000 });
+    assert.equal(r.code, 1, show(r));
+    assert.equal(r.stderr.match(/code: DROVER_ERR_OUTPUT/g)?.length, 1, `said once${show(r)}`);
+    assert.match(r.stderr, /^error: could not write this command's output to stdout \(ENOSPC\)/, show(r));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `no stack trace${show(r)}`);
+  }
+  const stop = await runCli(p, ['web', 'stop'], { stdoutTo: '/dev/full' });
+  assert.equal(stop.code, 1, show(stop));
+  assert.match(stop.stderr, /DROVER_ERR_OUTPUT/, show(stop));
+  assert.equal(isAlive(master), false, `the master stopped all the same${show(stop)}`);
 }));
 
 test('--root and DROVER_ROOT select the project from another directory', TIMEOUT, scenario(async (p) => {
