@@ -11,7 +11,12 @@
 //   at its first load. Idle RSS 52.9 → 47.7 MiB (bare primary 44.9).
 // - dist/cli.js, where `status` and `connections` run (cli.ts's fast path): 15 modules → 1,
 //   `http status` 167 → 153 million instructions (valgrind; `node -e 0`: 87), most of what the
-//   ESM loader costs per module.
+//   ESM loader costs per module. And a CommonJS file, not an ES module: an ES module entry makes
+//   node load its ESM loader with fs/promises, streams and readline, whatever the module does.
+//   `http status` 136.1 → 124.5M instructions (`node -e 0`: 78.0M, an empty .mjs 92.0M; both
+//   without NODE_EXTRA_CA_CERTS). The package is "type": "module", so this step writes
+//   dist/package.json ("commonjs": dist/cli.js is its only file) and one package.json
+//   ("module") in each folder of dist/, where tsc's ES modules are.
 //
 // The user's code is never bundled (workers load dist/worker/main.js file by file, and it loads
 // the app), and the CLI's other commands stay file by file (dist/cli/main.js), outside the
@@ -27,10 +32,13 @@ const BUNDLES = [
   {
     entry: 'src/cli.ts',
     out: 'dist/cli.js',
+    format: 'cjs',
     // The full parser and every other command, loaded file by file when the fast path is not taken.
     external: ['./cli/main.js'],
     packages: [],
     builtinsWithoutFacade: true,
+    // paths.ts finds dist/ from its own file, which is now dist/cli.js.
+    define: { DROVER_BUNDLE_TO_DIST: '"."' },
   },
   {
     entry: 'src/master/main.ts',
@@ -55,8 +63,9 @@ const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
 for (const bundle of BUNDLES) await build(bundle);
+markModuleFormats('dist', 'dist/cli.js');
 
-async function build({ entry, out, external, packages, split = false, define = {}, builtinsWithoutFacade = false }) {
+async function build({ entry, out, format = 'esm', external, packages, split = false, define = {}, builtinsWithoutFacade = false }) {
   const dir = path.dirname(out);
   if (split) for (const f of fs.readdirSync(dir)) if (f.startsWith(CHUNK_PREFIX) && /\.js(\.map)?$/.test(f)) fs.rmSync(path.join(dir, f));
   const result = await esbuild.build({
@@ -66,14 +75,17 @@ async function build({ entry, out, external, packages, split = false, define = {
     chunkNames: `${CHUNK_PREFIX}[hash]`,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     sourcemap: 'linked',
-    define,
+    // A CommonJS bundle's import.meta.url is its file's URL, as it was in the module.
+    define: format === 'cjs' ? { ...define, 'import.meta.url': '__bundleFileUrl' } : define,
     external,
     plugins: [...(builtinsWithoutFacade ? [builtinsFromProcess()] : []), onlyThesePackages(packages)],
     // CommonJS code inside an ESM bundle calls require() for node's modules.
-    banner: packages.length > 0 ? { js: "import { createRequire as __bundleCreateRequire } from 'node:module';\nconst require = __bundleCreateRequire(import.meta.url);" } : {},
+    banner: format === 'cjs'
+      ? { js: "'use strict';\nconst __bundleFileUrl = require('node:url').pathToFileURL(__filename).href;" }
+      : packages.length > 0 ? { js: "import { createRequire as __bundleCreateRequire } from 'node:module';\nconst require = __bundleCreateRequire(import.meta.url);" } : {},
     metafile: true,
     write: false,
     logLevel: 'warning',
@@ -138,6 +150,28 @@ function asciiComments(text, out) {
   }
   if (left.length > 0) console.warn(`${out}: characters outside ASCII at lines ${left.join(', ')}: V8 will keep this source two bytes per character`);
   return lines.join('\n');
+}
+
+/**
+ * dist/package.json says "commonjs" for `commonJsFile`, the one file at the top of dist/; each
+ * folder of dist/ gets a package.json that says "module" for tsc's ES modules in it. A file
+ * left at the top by an older build (where src/ had more than cli.ts at its top) would be read
+ * as CommonJS and fail: those are removed, and a source at the top of src/ other than cli.ts
+ * fails the build.
+ */
+function markModuleFormats(dist, commonJsFile) {
+  const keep = path.basename(commonJsFile);
+  for (const entry of fs.readdirSync(dist, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      fs.writeFileSync(path.join(dist, entry.name, 'package.json'), '{ "type": "module" }\n');
+    } else if (/\.(js|js\.map|d\.ts)$/.test(entry.name) && !entry.name.startsWith(`${path.basename(keep, '.js')}.`)) {
+      if (fs.existsSync(path.join('src', entry.name.replace(/\.(js|js\.map|d\.ts)$/, '.ts')))) {
+        throw new Error(`src/${entry.name.replace(/\.(js|js\.map|d\.ts)$/, '.ts')}: only cli.ts may sit at the top of src/ (dist/ is CommonJS there); move it into a folder`);
+      }
+      fs.rmSync(path.join(dist, entry.name));
+    }
+  }
+  fs.writeFileSync(path.join(dist, 'package.json'), '{ "type": "commonjs" }\n');
 }
 
 /** A static import of a package would be loaded by every process that starts from the bundle. */

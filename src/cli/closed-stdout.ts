@@ -12,7 +12,7 @@
 //
 // Not for start and restart, which can run the master in this process: the master installs its
 // own guard (guardStdio is taken once per process), whose logging has its own answer.
-import { droverError } from '../errors.js';
+import { droverError } from '../errors/index.js';
 import { guardStdio } from '../log/guard.js';
 import { EXIT } from './context.js';
 import { printError } from './print-error.js';

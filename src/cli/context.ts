@@ -2,8 +2,8 @@
 import { listServices, checkServiceName } from '../config/services.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { droverError, ConfigNotFoundError } from '../errors.js';
-import { configDir, servicePaths } from '../paths.js';
+import { droverError, ConfigNotFoundError } from '../errors/index.js';
+import { configDir, servicePaths } from '../core/paths.js';
 
 export interface CommandContext {
   root: string;

@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { droverError, reviveError } from '../errors.js';
-import { distDir, servicePaths } from '../paths.js';
+import { droverError, reviveError } from '../errors/index.js';
+import { distDir, servicePaths } from '../core/paths.js';
 import type { DaemonReport } from '../protocol/daemon-report.js';
-import { makeDir, openForAppend } from '../writable.js';
+import { makeDir, openForAppend } from '../core/writable.js';
 import { isTagged } from '../protocol/envelope.js';
 import type { ServiceStatus } from '../protocol/status.js';
 import { readTail } from './log-tail.js';

@@ -3,9 +3,9 @@
 // SIGKILLs the master and every process under it by pid and removes what the master would
 // have removed (pidfile, its lock, the control socket).
 import fs from 'node:fs';
-import { droverError, NotRunningError } from '../errors.js';
+import { droverError, NotRunningError } from '../errors/index.js';
 import { descendantPids, isAlive, isDroverMaster, readPid } from '../master/pid.js';
-import { servicePaths } from '../paths.js';
+import { servicePaths } from '../core/paths.js';
 import { askMaster } from './master-client.js';
 
 /** How long a healthy master gets to answer a forced stop before it is killed by pid. */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { packageScope } from '../config/import-config.js';
 import { listServices } from '../config/services.js';
-import { notWritable } from '../writable.js';
+import { notWritable } from '../core/writable.js';
 import { EXIT, type CommandContext } from './context.js';
 
 const EXAMPLE_APP = 'app/server.js';

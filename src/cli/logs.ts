@@ -2,11 +2,11 @@
 // (--worker 2, or --worker master), and with -f what follows, across reopen and rotation.
 import fs from 'node:fs';
 import { loadServiceConfig } from '../config/load.js';
-import { LogNotFoundError, UsageError } from '../errors.js';
+import { LogNotFoundError, UsageError } from '../errors/index.js';
 import { parseLine } from '../log/line-format.js';
 import { followFile } from '../log/follow.js';
 import { readLastLines } from '../log/read-tail.js';
-import { servicePaths } from '../paths.js';
+import { servicePaths } from '../core/paths.js';
 import { EXIT, flag, servicesOf, type CommandContext } from './context.js';
 
 const DEFAULT_LINES = 20;

@@ -28,7 +28,7 @@ export async function runCommandLine(argv: string[]): Promise<number> {
   try {
     const parsed = await (await import('./parse.js')).parseArgs(argv);
     if (parsed.options.exit) return (parsed.options.exitCode as number | undefined) ?? 0; // --help / --version / usage were printed
-    const { projectRoot } = await import('../paths.js');
+    const { projectRoot } = await import('../core/paths.js');
     // start and restart can run the master in this process (see closed-stdout.ts).
     if (parsed.command !== 'start' && parsed.command !== 'restart') {
       surviveClosedStdout({ endless: parsed.options.watch === true || parsed.options.follow === true });

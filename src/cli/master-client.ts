@@ -3,9 +3,9 @@
 // deadline: a stopped or hung master makes a command fail with DROVER_ERR_CONTROL_TIMEOUT,
 // never hang.
 import { ControlClient } from '../control/client.js';
-import { DroverError, droverError, NotRunningError } from '../errors.js';
+import { DroverError, droverError, NotRunningError } from '../errors/index.js';
 import { isAlive, readPid } from '../master/pid.js';
-import { servicePaths } from '../paths.js';
+import { servicePaths } from '../core/paths.js';
 
 type RequestBody = Parameters<ControlClient['request']>[0];
 

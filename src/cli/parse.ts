@@ -1,9 +1,9 @@
 // The full parser (yargs), loaded only when the fast path in cli.ts does not apply: importing
 // yargs alone costs about 60 ms, as long as a whole `node -e 0`.
 import yargs from 'yargs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/index.js';
 import { droverVersion } from '../master/version.js';
-import { nearest } from '../words.js';
+import { nearest } from '../core/words.js';
 
 export const COMMANDS = {
   start: 'start the service: in the foreground (debug, hot reload), with --production in the foreground for containers and systemd, or with -d as a daemon',

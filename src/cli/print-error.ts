@@ -1,6 +1,6 @@
 // The one place that prints an error: "error: … / hint: … / code: …", then any details.
 // An error without a code of ours is drover's own bug: DROVER_ERR_INTERNAL, stack and all.
-import { DroverError, droverError } from '../errors.js';
+import { DroverError, droverError } from '../errors/index.js';
 import { EXIT } from './context.js';
 
 export function printError(error: unknown): void {

@@ -1,6 +1,6 @@
 // `reload`: a rolling reload, synchronous (usable as systemd's ExecReload): returns when the
 // rollout has finished, non-zero when it was refused or rolled back.
-import { droverError } from '../errors.js';
+import { droverError } from '../errors/index.js';
 import type { ReloadResult } from '../protocol/status.js';
 import { EXIT, forEachService, type CommandContext } from './context.js';
 import { askMasterAndWatch } from './master-client.js';

@@ -1,7 +1,7 @@
 // The `status` table, in the spirit of Workerman's: a global section, one row per worker, a
 // summary row.
 import { describeBuild } from '../master/build-check.js';
-import { plural } from '../words.js';
+import { plural } from '../core/words.js';
 import type { ServiceStatus, WorkerConnections } from '../protocol/status.js';
 
 const WIDTH = 100;

@@ -1,7 +1,7 @@
 // `scale N | +N | -N` (and `gateway=N`, `business=+1` or `--role gateway|business` for WebSocket): asks the master
 // to add or remove workers of one role and waits until the new ones answer or the removed
 // ones have drained. The master decides; this only parses and prints.
-import { droverError, reviveError, UsageError } from '../errors.js';
+import { droverError, reviveError, UsageError } from '../errors/index.js';
 import type { ScaleResult } from '../protocol/status.js';
 import { EXIT, forEachService, type CommandContext } from './context.js';
 import { askMasterAndWatch } from './master-client.js';

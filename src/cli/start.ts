@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
-import { AlreadyRunningError, DroverError, NotRunningError, UsageError } from '../errors.js';
-import { distDir, servicePaths } from '../paths.js';
+import { AlreadyRunningError, DroverError, NotRunningError, UsageError } from '../errors/index.js';
+import { distDir, servicePaths } from '../core/paths.js';
 import { ControlClient } from '../control/client.js';
 import { EXIT, flag, servicesOf, type CommandContext } from './context.js';
 import { startDaemon } from './daemon.js';

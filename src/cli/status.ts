@@ -1,5 +1,5 @@
 // `status`: ask the master over the control socket. Exit 3 when not running (LSB).
-import { ConfigNotFoundError, NotRunningError } from '../errors.js';
+import { ConfigNotFoundError, NotRunningError } from '../errors/index.js';
 import type { ServiceStatus } from '../protocol/status.js';
 import { EXIT, flag, servicesOf, type CommandContext } from './context.js';
 import { askMaster, QUERY_TIMEOUT_MS } from './master-client.js';

@@ -2,9 +2,9 @@
 // deadline, `--force` kills now (by pid if the master does not answer). Returns once the
 // master has exited and removed its files. A master that stops answering meanwhile makes it
 // fail with DROVER_ERR_CONTROL_TIMEOUT instead of waiting forever.
-import { droverError, NotRunningError } from '../errors.js';
+import { droverError, NotRunningError } from '../errors/index.js';
 import { isAlive, isDroverMaster, processState, readPid } from '../master/pid.js';
-import { servicePaths } from '../paths.js';
+import { servicePaths } from '../core/paths.js';
 import type { StopMode } from '../protocol/control-messages.js';
 import { flag, forEachService, type CommandContext } from './context.js';
 import { forceStop } from './force-stop.js';

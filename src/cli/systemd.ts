@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadServiceConfig } from '../config/load.js';
 import type { ServiceConfig } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/index.js';
 import { droverVersion } from '../master/version.js';
-import { distDir } from '../paths.js';
+import { distDir } from '../core/paths.js';
 import { EXIT, servicesOf, type CommandContext } from './context.js';
 
 /** What the master needs beyond its workers' timeouts: config load, socket, the last exit. */

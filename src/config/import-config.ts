@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { DroverError, droverError, ConfigError } from '../errors.js';
+import { DroverError, droverError, ConfigError } from '../errors/index.js';
 
 const requireFromHere = createRequire(import.meta.url);
 const ESM_SYNTAX = /^\s*(export\s|import\s+[\w{*])/m;

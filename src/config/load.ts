@@ -2,8 +2,8 @@
 // to the validator. Only the master and the CLI load configs; workers get the validated copy.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigNotFoundError } from '../errors.js';
-import { configDir } from '../paths.js';
+import { ConfigError, ConfigNotFoundError } from '../errors/index.js';
+import { configDir } from '../core/paths.js';
 import { importConfig } from './import-config.js';
 import { checkServiceName, listServices } from './services.js';
 import { validateProcessConfig, type ProcessConfig } from './process-config.js';

@@ -1,8 +1,8 @@
 // Reads one object of user config, key by key, and fails with a message that names the file,
 // the key, what was expected and what was received. Keys nobody asked for are typos: they
 // are refused too, with the nearest known key as a suggestion.
-import { ConfigError } from '../errors.js';
-import { nearest } from '../words.js';
+import { ConfigError } from '../errors/index.js';
+import { nearest } from '../core/words.js';
 
 type Plain = Record<string, unknown>;
 

@@ -1,8 +1,8 @@
 // Which services a project has: one per config/worker_<name>.* file. Reads names only, never
 // a config's code, so `status` and `all` stay cheap.
 import fs from 'node:fs';
-import { UnknownServiceError } from '../errors.js';
-import { configDir } from '../paths.js';
+import { UnknownServiceError } from '../errors/index.js';
+import { configDir } from '../core/paths.js';
 
 /** config/worker_process.* configures the monitors, not a service. */
 const RESERVED = new Set(['all', 'process']);

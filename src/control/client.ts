@@ -1,7 +1,7 @@
 // The CLI's side of the control socket. Kept free of heavy imports: `status` loads this and
 // little else.
 import net from 'node:net';
-import { droverError, reviveError, NotRunningError } from '../errors.js';
+import { droverError, reviveError, NotRunningError } from '../errors/index.js';
 import { LineFramer } from '../local/lines.js';
 import { PROTO } from '../protocol/envelope.js';
 import { parseControlLine, type ControlRequest, type ControlResponse } from '../protocol/control-messages.js';

@@ -2,7 +2,7 @@
 // Mode 0600: whoever can talk to it can stop the service.
 import fs from 'node:fs';
 import type net from 'node:net';
-import { DroverError, droverError, type SerializedError } from '../errors.js';
+import { DroverError, droverError, type SerializedError } from '../errors/index.js';
 import { LineFramer } from '../local/lines.js';
 import { listenLocalSocket } from '../local/socket.js';
 import { PROTO } from '../protocol/envelope.js';

@@ -6,7 +6,7 @@
 // A parameter named `problem`, `rule` or `failure` is the one part that is not ours to word:
 // the config rule broken, the command-line mistake, or an error received from another
 // process (a worker's boot failure, a master's answer), passed through as it was said.
-import { nearest } from '../words.js';
+import { nearest } from '../core/words.js';
 
 interface Entry<P> {
   message: (p: P) => string;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { droverError } from '../errors.js';
+import { droverError } from '../errors/index.js';
 
 /** A sun_path holds 108 bytes on Linux, 104 on macOS (with its NUL): the shorter of the two. */
 export const MAX_SOCKET_PATH_BYTES = 103;

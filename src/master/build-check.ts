@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
-import { compiledCounterpart } from '../paths.js';
+import { compiledCounterpart } from '../core/paths.js';
 import type { BuildReport } from '../protocol/status.js';
 
 const TYPESCRIPT = /(?<!\.d)\.(ts|mts|cts)$/;

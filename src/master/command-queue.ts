@@ -6,7 +6,7 @@
 // kernel): one pending reload covers any burst of reload requests; a stop cancels pending
 // reloads and merges with a pending stop, keeping the stronger mode.
 import type { StopMode } from '../protocol/control-messages.js';
-import { droverError } from '../errors.js';
+import { droverError } from '../errors/index.js';
 import type { ReloadResult, ScaleResult } from '../protocol/status.js';
 import type { ScaleTarget } from './scale.js';
 

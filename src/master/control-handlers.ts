@@ -2,7 +2,7 @@
 // go through the command queue like signals do, and answer when the loop has done them.
 import type { Socket } from 'node:net';
 import type { ControlHandler } from '../control/server.js';
-import { droverError, LogFileError, type DroverError } from '../errors.js';
+import { droverError, LogFileError, type DroverError } from '../errors/index.js';
 import type { LogHub } from '../log/hub.js';
 import type { ControlRequest } from '../protocol/control-messages.js';
 import type { ReloadResult, ScaleResult } from '../protocol/status.js';

@@ -3,7 +3,7 @@
 // up (drover's own code, the monitor's own config) are reported as needing a restart.
 import path from 'node:path';
 import type { HotReloadConfig } from '../config/process-config.js';
-import { distDir } from '../paths.js';
+import { distDir } from '../core/paths.js';
 import type { CommandQueue } from './command-queue.js';
 import { FileWatcher, type Burst } from './watcher.js';
 

@@ -1,6 +1,6 @@
 // Entry point of a daemonized master: `node dist/master/main.js <service> <root> [--debug]`.
 // The CLI spawns it detached, with stdout/stderr on the service's log file.
-import { DroverError } from '../errors.js';
+import { DroverError } from '../errors/index.js';
 import { textPrefix } from '../log/line-format.js';
 import { runMaster } from './run-master.js';
 

@@ -11,8 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { droverError, AlreadyRunningError } from '../errors.js';
-import { makeDir } from '../writable.js';
+import { droverError, AlreadyRunningError } from '../errors/index.js';
+import { makeDir } from '../core/writable.js';
 import { isAlive, readPid } from './pid.js';
 
 const STALE_MS = 10_000;

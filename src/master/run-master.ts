@@ -4,11 +4,11 @@ import { ControlClient } from '../control/client.js';
 import { ControlServer } from '../control/server.js';
 import { loadProcessConfig, loadServiceConfig } from '../config/load.js';
 import type { ServiceConfig } from '../config/types.js';
-import { DroverError, droverError, LogFileError } from '../errors.js';
+import { DroverError, droverError, LogFileError } from '../errors/index.js';
 import { guardStdio } from '../log/guard.js';
 import { LogHub } from '../log/hub.js';
-import { servicePaths } from '../paths.js';
-import { pinTickObjectMaps } from '../pin-tick-maps.js';
+import { servicePaths } from '../core/paths.js';
+import { pinTickObjectMaps } from '../core/pin-tick-maps.js';
 import type { DaemonReport } from '../protocol/daemon-report.js';
 import { PROTO } from '../protocol/envelope.js';
 import { Arbiter, planSlots } from './arbiter.js';
@@ -22,7 +22,7 @@ import { systemdNotifier } from './sd-notify.js';
 import { installSignalHandlers } from './signals.js';
 import { buildStatus } from './status-report.js';
 import { droverVersion } from './version.js';
-import { plural } from '../words.js';
+import { plural } from '../core/words.js';
 
 export interface RunMasterOptions {
   root: string;

@@ -5,7 +5,7 @@
 // that role changes. A reload that reads the same count as when `scale` ran keeps the scaled
 // count; one that reads a different count takes the file's (the operator edited it since).
 import type { ServiceConfig } from '../config/types.js';
-import { droverError } from '../errors.js';
+import { droverError } from '../errors/index.js';
 
 /** More workers than this on one host is a typo, not a plan. */
 export const MAX_WORKERS_PER_ROLE = 256;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { distDir } from '../paths.js';
+import { distDir } from '../core/paths.js';
 
 export function droverVersion(): string {
   try {

@@ -4,7 +4,7 @@
 import type { Worker } from 'node:cluster';
 import type { WorkerOutput } from '../log/hub.js';
 import { PROTO } from '../protocol/envelope.js';
-import { droverError } from '../errors.js';
+import { droverError } from '../errors/index.js';
 import type { ConnectionInfo, WorkerState, WorkerStats } from '../protocol/status.js';
 import { EXIT_BOOT_FAILED, type MasterToWorker, type MessageOf, type WorkerToMaster } from '../protocol/worker-messages.js';
 

@@ -1,5 +1,5 @@
 // CLI ⇄ master messages over the control socket: one JSON object per line.
-import type { SerializedError } from '../errors.js';
+import type { SerializedError } from '../errors/index.js';
 import { isTagged, type Tagged } from './envelope.js';
 
 export type StopMode = 'graceful' | 'wait' | 'force' | 'fast';

@@ -7,7 +7,7 @@
 // also get their close() once the worker has drained, so their onClose / onApplicationShutdown
 // hooks run as they would after a listen().
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { droverError } from '../errors.js';
+import { droverError } from '../errors/index.js';
 import { fetchListener, type FetchHandler } from './fetch-adapter.js';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;

@@ -5,7 +5,7 @@ import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HttpServiceConfig } from '../config/types.js';
-import { PortInUseError } from '../errors.js';
+import { PortInUseError } from '../errors/index.js';
 import type { WorkerContext } from './context.js';
 import { HttpConnections } from './drain.js';
 import { ClientError } from './client-error.js';

@@ -3,10 +3,10 @@
 // and drains on request. It never decides the service's fate: the master does.
 import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
-import { describeError, DroverError } from '../errors.js';
+import { describeError, DroverError } from '../errors/index.js';
 import { guardStdio } from '../log/guard.js';
 import { batchStdout, unbatch } from '../log/stdout-batch.js';
-import { pinTickObjectMaps } from '../pin-tick-maps.js';
+import { pinTickObjectMaps } from '../core/pin-tick-maps.js';
 import { PROTO } from '../protocol/envelope.js';
 import {
   EXIT_BOOT_FAILED,

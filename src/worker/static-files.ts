@@ -10,7 +10,7 @@ import fresh from 'fresh';
 import mime from 'mime-types';
 import send from 'send';
 import type { StaticConfig } from '../config/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import { OpenFileCache, type FoundFile, type Lookup } from './open-file-cache.js';
 import { PublicNames } from './public-names.js';
 

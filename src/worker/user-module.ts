@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { droverError } from '../errors.js';
-import { compiledCounterpart } from '../paths.js';
+import { droverError } from '../errors/index.js';
+import { compiledCounterpart } from '../core/paths.js';
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 let typescriptReady: Promise<void> | null = null;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WsServiceConfig } from '../config/types.js';
-import { PortInUseError } from '../errors.js';
+import { PortInUseError } from '../errors/index.js';
 import { listenLocalSocket } from '../local/socket.js';
 import type { WorkerContext } from '../worker/context.js';
 import type { RunningService } from '../worker/service.js';

@@ -3,8 +3,8 @@
 // Business workers use their own links; any other process on the host (the HTTP service's
 // code, a script) uses `gateway` from 'drover', which finds the gateways' sockets under the
 // project root.
-import { droverError } from '../errors.js';
-import { projectRoot } from '../paths.js';
+import { droverError } from '../errors/index.js';
+import { projectRoot } from '../core/paths.js';
 import type { GatewayApi } from './api.js';
 import { gatewayOf } from './client-id.js';
 import { GatewayLink } from './link.js';

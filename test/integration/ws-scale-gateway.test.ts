@@ -162,7 +162,7 @@ test('a push client in another process finds a gateway added at runtime and stop
     // The other process: what the HTTP service's code or a cron script does with the push API.
     const run = async () => {
       const r = await runScript(p, `
-        import { createGateway } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+        import { createGateway } from ${JSON.stringify(new URL('../../dist/api/index.js', import.meta.url).href)};
         const gateway = createGateway({ root: process.cwd() });
         const sent = await gateway.sendToClient(${JSON.stringify(onNew.id)}, 'from a script');
         console.log(JSON.stringify({ sent, count: await gateway.getClientCount() }));

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { AlreadyRunningError, describeError, droverError, ERROR_CODES, reviveError, UsageError } from '../../src/errors.ts';
+import { AlreadyRunningError, describeError, droverError, ERROR_CODES, reviveError, UsageError } from '../../src/errors/index.ts';
 
 const SRC = new URL('../../src/', import.meta.url);
 const CATALOGUE_FILE = 'errors/catalogue.ts';
-const ERRORS_FILE = 'errors.ts';
+const ERRORS_FILE = 'errors/index.ts';
 
 /** Every .ts file under src/, by its path relative to src/. */
 function sources(): Map<string, string> {
@@ -26,7 +26,7 @@ function sources(): Map<string, string> {
 /** Where each code is raised: `droverError('CODE', …)` / `describeError('CODE', …)`, or `new <Class>(` of a named error. */
 function raisedCodes(files: Map<string, string>): Set<string> {
   const errorsTs = files.get(ERRORS_FILE)!;
-  // Named errors are one-liners in src/errors.ts: `export class X extends DroverError { … super('CODE', … }`.
+  // Named errors are one-liners in src/errors/index.ts: `export class X extends DroverError { … super('CODE', … }`.
   const classes = new Map([...errorsTs.matchAll(/^export class (\w+) extends DroverError \{.*?super\('(DROVER_ERR_[A-Z_]+)'/gm)].map((m) => [m[1]!, m[2]!]));
   const raised = new Set<string>();
   for (const [file, text] of files) {
@@ -59,7 +59,7 @@ test('every code used in src/ is declared', () => {
   }
 });
 
-test('only the catalogue words errors: no DroverError is built from text outside src/errors.ts', () => {
+test('only the catalogue words errors: no DroverError is built from text outside src/errors/index.ts', () => {
   for (const [file, text] of sources()) {
     if (file === ERRORS_FILE || file === CATALOGUE_FILE) continue;
     // The one exception keeps a worker's own code with the start-up wording of the catalogue.

@@ -6,7 +6,7 @@
 // and the cost on the accept path is formatting a few kilobytes per scrape (bench scenario 9, metrics-scale).
 import http from 'node:http';
 import type { MetricsConfig } from '../../config/types.js';
-import { PortInUseError } from '../../errors.js';
+import { PortInUseError } from '../../errors/index.js';
 import type { Arbiter } from '../arbiter.js';
 import { History } from './history.js';
 import { LIVE_PAGE } from './live-page.js';

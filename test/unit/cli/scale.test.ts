@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseScaleTarget } from '../../../src/cli/scale.ts';
-import { DroverError } from '../../../src/errors.ts';
+import { DroverError } from '../../../src/errors/index.ts';
 
 test('scale targets: N, +N, -N, role=N, and --role', () => {
   assert.deepEqual(parseScaleTarget('4', undefined), { role: null, target: { set: 4 } });

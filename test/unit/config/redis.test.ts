@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { maskRedisUrl, parseRedisUrl } from '../../../src/config/redis.ts';
 import { validateServiceConfig } from '../../../src/config/validate.ts';
-import { DroverError } from '../../../src/errors.ts';
+import { DroverError } from '../../../src/errors/index.ts';
 
 const FILE = 'config/worker_ws.js';
 const redisOf = (redis: unknown) => (validateServiceConfig('ws', FILE, { redis }) as { redis: unknown }).redis;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateServiceConfig } from '../../../src/config/validate.ts';
-import { DroverError } from '../../../src/errors.ts';
+import { DroverError } from '../../../src/errors/index.ts';
 
 const FILE = 'config/worker_http.js';
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DroverError } from '../../../src/errors.ts';
+import { DroverError } from '../../../src/errors/index.ts';
 import { MAX_SOCKET_PATH_BYTES, listenLocalSocket } from '../../../src/local/socket.ts';
 
 const posix = { skip: process.platform === 'win32' ? 'Unix sockets only' : false };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateServiceConfig } from '../../../src/config/validate.ts';
-import { DroverError } from '../../../src/errors.ts';
+import { DroverError } from '../../../src/errors/index.ts';
 import { applyOverrides, newSlotIds, resolveRole, roleCount, slotsToRemove, targetCount, withRoleCount, type ScaleOverride } from '../../../src/master/scale.ts';
 
 const http = validateServiceConfig('web', 'config/worker_web.json', { listen: 'http://127.0.0.1:1', count: 2 });

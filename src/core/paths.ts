@@ -38,14 +38,14 @@ export function controlSocketPath(root: string, service: string): string {
 }
 
 /**
- * Set at build time for a bundle that sits below dist/ and carries this module inside it (the
- * master's entry, dist/master/main.js: see scripts/bundle.mjs): the way from that file up to
- * dist/. Unset when this module is dist/paths.js itself.
+ * Set at build time for a bundle that carries this module inside it (dist/cli.js: ".", the
+ * master's entry dist/master/main.js: ".."; see scripts/bundle.mjs): the way from that file up
+ * to dist/. Unset when this module is dist/core/paths.js itself.
  */
 declare const DROVER_BUNDLE_TO_DIST: string | undefined;
 
 /** drover's own dist/ folder: the worker and master entry points live there. */
-export const distDir = path.resolve(path.dirname(url.fileURLToPath(import.meta.url)), typeof DROVER_BUNDLE_TO_DIST === 'string' ? DROVER_BUNDLE_TO_DIST : '.');
+export const distDir = path.resolve(path.dirname(url.fileURLToPath(import.meta.url)), typeof DROVER_BUNDLE_TO_DIST === 'string' ? DROVER_BUNDLE_TO_DIST : '..');
 
 /**
  * Where the project's build puts the compiled form of a TypeScript source: the same path under

@@ -17,7 +17,7 @@ import ts from 'typescript';
 // %DebugPrint's output short (V8 prints it through a buffered C++ stream).
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'drover-pin-'));
 after(() => fs.rmSync(tempDir, { recursive: true, force: true }));
-const source = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/pin-tick-maps.ts'), 'utf8');
+const source = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/core/pin-tick-maps.ts'), 'utf8');
 const modulePath = path.join(tempDir, 'pin-tick-maps.mjs');
 fs.writeFileSync(modulePath, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
 const moduleUrl = pathToFileURL(modulePath).href;
@@ -61,7 +61,7 @@ test('with the pin, every slot of the literal stays monomorphic where without it
 });
 
 test('the pinned object is a TickObject: its own keys are the literal in process.nextTick', async () => {
-  const { pinTickObjectMaps, pinnedTickObject } = await import('../../src/pin-tick-maps.ts');
+  const { pinTickObjectMaps, pinnedTickObject } = await import('../../../src/core/pin-tick-maps.ts');
   pinTickObjectMaps();
   await new Promise((resolve) => process.nextTick(resolve));
   const pinned = pinnedTickObject();

@@ -1,9 +1,9 @@
 // The public API for user code: config typing helpers and the shapes drover passes to apps.
-export type { ServiceConfig } from './config/types.js';
-export type { ServiceStatus, WorkerStatus } from './protocol/status.js';
-export type { WorkerContext, ActionContext } from './worker/context.js';
-export type { GatewayApi, Handshake, PushData, WsActionContext, WsCloseContext, WsConnectContext } from './ws/api.js';
-export { createGateway, gateway, type GatewayClient, type GatewayClientOptions } from './ws/push-client.js';
+export type { ServiceConfig } from '../config/types.js';
+export type { ServiceStatus, WorkerStatus } from '../protocol/status.js';
+export type { WorkerContext, ActionContext } from '../worker/context.js';
+export type { GatewayApi, Handshake, PushData, WsActionContext, WsCloseContext, WsConnectContext } from '../ws/api.js';
+export { createGateway, gateway, type GatewayClient, type GatewayClientOptions } from '../ws/push-client.js';
 
 /** The options a config/worker_<name>.js file may export (validated at load; see README). */
 export interface ServiceOptions {

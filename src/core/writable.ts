@@ -3,7 +3,7 @@
 // to do, instead of a raw mkdir stack.
 import fs from 'node:fs';
 import path from 'node:path';
-import { droverError } from './errors.js';
+import { droverError } from '../errors/index.js';
 
 const REFUSED = new Set(['EACCES', 'EPERM', 'EROFS']);
 
