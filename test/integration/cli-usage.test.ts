@@ -1,9 +1,12 @@
 // The command line itself: --help, --version, usage errors (exit 2), not-running answers.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { runCli, show } from '../helpers/cli.js';
+import { droverEnv, runCli, show } from '../helpers/cli.js';
 import { startHttpDaemon } from '../helpers/daemon.js';
+import { CLI } from '../helpers/project.js';
 import { isAlive } from '../helpers/processes.js';
 import { scenario } from '../helpers/scenario.js';
 
@@ -62,6 +65,28 @@ test('commands that need a running master say it is not running', TIMEOUT, scena
   const stop = await runCli(p, ['web', 'stop']);
   assert.equal(stop.code, 0, show(stop));
   assert.match(stop.stderr, /web is not running; nothing to stop/, show(stop));
+}, { app: false }));
+
+// dist/cli.js is CommonJS (scripts/bundle.mjs): an ES module entry makes node load its ESM
+// loader, which on Node 20 brings fs/promises, the streams and readline: 14M of the 136M
+// instructions `status` took. Built as an ES module again, this fails on Node 20 (Node 22 and
+// 24 load those two lazily, so there it passes either way).
+test('status and connections start without node\'s ES module loader: fs/promises and readline stay unloaded', TIMEOUT, scenario(async (p) => {
+  p.writeConfig('web', { listen: 'http://127.0.0.1:1' });
+  const hook = path.join(p.root, 'load-list.cjs');
+  fs.writeFileSync(hook, "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOAD_LIST, process.moduleLoadList.join('\\n')));\n");
+  for (const args of [['web', 'status'], ['web', 'status', '--json', '--root', p.root], ['all', 'status'], ['web', 'connections']]) {
+    const list = path.join(p.root, 'load-list.txt');
+    fs.rmSync(list, { force: true });
+    const r = spawnSync(process.execPath, ['--require', hook, CLI, ...args], { cwd: p.root, env: droverEnv({ LOAD_LIST: list }), encoding: 'utf8', timeout: 30_000 });
+    const said = `\n$ drover ${args.join(' ')}\nexit: ${r.status}\n${r.stdout}${r.stderr}`;
+    assert.ok(r.status === 1 || r.status === 3, `not running: exit 3 (status) or 1 (connections)${said}`);
+    const loaded = fs.readFileSync(list, 'utf8').split('\n');
+    assert.ok(loaded.includes('NativeModule net'), `the list is node's (it has net)${said}`);
+    for (const module of ['NativeModule internal/fs/promises', 'NativeModule internal/readline/interface']) {
+      assert.ok(!loaded.includes(module), `${module} was loaded${said}`);
+    }
+  }
 }, { app: false }));
 
 test('a reader that leaves early (`| head`): no stack trace, the command still does its work and keeps its exit code', TIMEOUT, scenario(async (p) => {
