@@ -1,6 +1,6 @@
 // Every code drover raises, declared once: what happened (a template over typed parameters)
 // and what to do (the hint). Throw sites pass parameters, never text, so one code has one
-// wording; docs/errors.md explains each code, and test/unit/errors.test.ts fails when a code
+// wording; docs/errors.md explains each code, and test/unit/errors/index.test.ts fails when a code
 // here is raised nowhere in src/, is missing from the docs, or the docs list one not declared.
 //
 // A parameter named `problem`, `rule` or `failure` is the one part that is not ours to word:

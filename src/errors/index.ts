@@ -1,6 +1,6 @@
 // DroverError and the named errors: each is a code of src/errors/catalogue.ts with its
 // parameters; the catalogue words the message and the hint. docs/errors.md lists the codes
-// with what to do; test/unit/errors.test.ts keeps the three in step.
+// with what to do; test/unit/errors/index.test.ts keeps the three in step.
 import { CATALOGUE, type ErrorCode, type ErrorParams, type UsageProblem } from './catalogue.js';
 
 export type { ErrorCode, ErrorParams, UsageProblem } from './catalogue.js';

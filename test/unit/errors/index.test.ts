@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { AlreadyRunningError, describeError, droverError, ERROR_CODES, reviveError, UsageError } from '../../src/errors/index.ts';
+import { AlreadyRunningError, describeError, droverError, ERROR_CODES, reviveError, UsageError } from '../../../src/errors/index.ts';
 
-const SRC = new URL('../../src/', import.meta.url);
+const SRC = new URL('../../../src/', import.meta.url);
 const CATALOGUE_FILE = 'errors/catalogue.ts';
 const ERRORS_FILE = 'errors/index.ts';
 
@@ -41,7 +41,7 @@ function raisedCodes(files: Map<string, string>): Set<string> {
 }
 
 test('docs/errors.md documents exactly the codes of the catalogue', () => {
-  const doc = fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+  const doc = fs.readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
   const documented = [...doc.matchAll(/^\| `(DROVER_ERR_[A-Z_]+)` \|/gm)].map((m) => m[1]!);
   assert.equal(new Set(documented).size, documented.length, 'a code has two rows in docs/errors.md');
   for (const code of documented) assert.ok((ERROR_CODES as string[]).includes(code), `docs/errors.md lists ${code}, which the catalogue does not declare`);
