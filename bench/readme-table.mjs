@@ -29,11 +29,21 @@ const ALSO_SHOWN = new Set([
   'logs-chatty-rps-console-direct',
   'logs-chatty-cpu-console-direct',
   'hot-reload-vs-reload-command',
+  // The A/A control (two identical bare clusters) and CPU per request: what the throughput
+  // ratios above them can and cannot tell on this machine.
+  'keepalive-rps-aa',
+  'keepalive-worker-cpu-vs-bare',
+  'keepalive-worker-cpu-aa',
+  'newconn-rps-aa',
+  'newconn-worker-cpu-per-master-vs-bare',
+  'newconn-worker-cpu-per-master-aa',
 ]);
 
 /** Units of a ratio's two sides, from its id or name (the results file keeps bare numbers). */
 function unitOf(r) {
   const text = `${r.id} ${r.name}`;
+  if (/over the master/i.test(text)) return '';
+  if (/CPU per request/i.test(text)) return 'µs';
   if (/rss|memory|kib/i.test(text)) return /kib|per connection/i.test(text) ? 'KiB' : 'MiB';
   if (/req\/s|rps/i.test(text)) return 'req/s';
   if (/p50|p99|wall time|status|ms\b|broadcast|reload|fresh|save/i.test(text)) return 'ms';

@@ -55,8 +55,10 @@ export const MODES = {
     newConnectionConcurrency: 16,
     throughputRounds: 10,
     throughputDurationS: 5,
-    keepAliveTargets: ['drover-rr', 'bare-rr', 'bare-none', 'drover-none', 'single'],
-    newConnectionTargets: ['drover-rr', 'bare-rr', 'bare-none', 'drover-none', 'single'],
+    // bare-rr-2, a second bare primary beside bare-rr, is the A/A control: what two identical
+    // clusters measure apart, round by round, on this machine (the noise floor of every ratio).
+    keepAliveTargets: ['drover-rr', 'bare-rr', 'bare-rr-2', 'bare-none', 'drover-none', 'single'],
+    newConnectionTargets: ['drover-rr', 'bare-rr', 'bare-rr-2', 'bare-none', 'drover-none', 'single'],
     reloadRounds: 5,
     reloadLoadS: 8,
     reloadAtS: 3,
@@ -88,6 +90,7 @@ export const TARGET_LABELS = {
   'drover-none': 'drover, 2 workers, none',
   'bare-rr': 'bare node:cluster, 2 workers, rr',
   'bare-none': 'bare node:cluster, 2 workers, none',
+  'bare-rr-2': 'a second bare node:cluster, 2 workers, rr (the A/A control)',
   single: 'single process',
   'drover-example': 'drover, example app (tsx), 2 workers',
 };
@@ -128,6 +131,7 @@ export class BenchContext {
       'drover-none': () => new DroverService({ name, root: hello.root, service: 'none', port, registry }),
       'bare-rr': () => new BareCluster({ name, appPath: hello.appPath, port, schedulingPolicy: 'rr', registry }),
       'bare-none': () => new BareCluster({ name, appPath: hello.appPath, port, schedulingPolicy: 'none', registry }),
+      'bare-rr-2': () => new BareCluster({ name, appPath: hello.appPath, port, schedulingPolicy: 'rr', registry }),
       single: () => new SingleProcess({ name, appPath: hello.appPath, port, registry }),
       'drover-example': () => new DroverService({ name, root: example.root, service: 'http', port, registry }),
     }[name]?.();

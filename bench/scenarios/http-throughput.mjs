@@ -2,7 +2,9 @@
 // bare node:cluster primary with the same app and worker count, and a single process.
 //   keep-alive:      the bench client, `connections` sockets opened one by one, each reused for every request.
 //   new connection:  the bench's client (lib/http-load.mjs), one connection per request.
-// Rounds are interleaved, and each compared pair runs back to back (see roundOrder). Per run
+// Rounds are interleaved, and each compared pair runs back to back (see roundOrder). In the full
+// bench a second bare rr primary runs beside the first: their ratio, an A/A control, shows how
+// far two identical clusters measure apart in a round on this machine. Per run
 // the figures are: req/s, p50/p99 latency, the CPU seconds per second its master used
 // (/proc), and how evenly the workers shared the requests (requests per worker from drover's
 // `status --json`, or from the bare workers' counters): evenness = least / most, 1 = even.
@@ -106,6 +108,15 @@ function summarizeRuns(runs) {
     ratios.push(ratio({ id: 'keepalive-rps-vs-bare', name: 'keep-alive req/s, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(ka, 'drover-rr', 'rps'), b: values(ka, 'bare-rr', 'rps'), target: { op: '>=', value: 0.98 } }));
     ratios.push(ratio({ id: 'keepalive-p99-vs-bare', name: 'keep-alive p99, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(ka, 'drover-rr', 'p99'), b: values(ka, 'bare-rr', 'p99'), better: 'lower' }));
   }
+  // What a request costs, not how many got through: CPU time per request (/proc) swings less
+  // with what else the host runs than req/s does, and shows whose processes spent it.
+  if (has(ka, 'drover-rr', 'bare-rr')) {
+    ratios.push(ratio({ id: 'keepalive-worker-cpu-vs-bare', name: "keep-alive workers' CPU per request, drover rr ÷ bare cluster rr", of: 'drover-rr', reference: 'bare-rr', a: values(ka, 'drover-rr', 'workerCpuUsPerRequest'), b: values(ka, 'bare-rr', 'workerCpuUsPerRequest'), better: 'lower' }));
+  }
+  if (has(ka, 'bare-rr', 'bare-rr-2')) {
+    ratios.push(ratio({ id: 'keepalive-rps-aa', name: 'keep-alive req/s, bare cluster rr ÷ a second one (A/A: the noise floor)', of: 'bare-rr', reference: 'bare-rr-2', a: values(ka, 'bare-rr', 'rps'), b: values(ka, 'bare-rr-2', 'rps') }));
+    ratios.push(ratio({ id: 'keepalive-worker-cpu-aa', name: "keep-alive workers' CPU per request, bare cluster rr ÷ a second one (A/A)", of: 'bare-rr', reference: 'bare-rr-2', a: values(ka, 'bare-rr', 'workerCpuUsPerRequest'), b: values(ka, 'bare-rr-2', 'workerCpuUsPerRequest'), better: 'lower' }));
+  }
   if (has(ka, 'drover-rr', 'single')) {
     ratios.push(ratio({ id: 'keepalive-rps-vs-single', name: 'keep-alive req/s, drover rr ÷ single process', of: 'drover-rr', reference: 'single', a: values(ka, 'drover-rr', 'rps'), b: values(ka, 'single', 'rps') }));
   }
@@ -135,6 +146,22 @@ function summarizeRuns(runs) {
     }
     ratios.push(ratio({ id: 'newconn-p99-vs-bare', name: 'new-connection p99, drover rr ÷ bare cluster rr', of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'p99'), b: values(nc, 'bare-rr', 'p99'), better: 'lower' }));
   }
+  if (has(nc, 'drover-rr', 'bare-rr')) {
+    // In rr the two masters do the same work per connection (accept, hand over), so the
+    // masters' ratio in a round is how fast the machine ran that pair: dividing the workers'
+    // ratio by it leaves what drover's workers cost over bare's, the machine's swing taken out.
+    const workers = pairedValues(values(nc, 'drover-rr', 'workerCpuUsPerRequest'), values(nc, 'bare-rr', 'workerCpuUsPerRequest'));
+    const masters = pairedValues(values(nc, 'drover-rr', 'masterCpuUsPerRequest'), values(nc, 'bare-rr', 'masterCpuUsPerRequest'));
+    ratios.push(ratio({ id: 'newconn-worker-cpu-vs-bare', name: "new-connection workers' CPU per request, drover rr ÷ bare cluster rr", of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'workerCpuUsPerRequest'), b: values(nc, 'bare-rr', 'workerCpuUsPerRequest'), better: 'lower' }));
+    ratios.push(ratio({ id: 'newconn-master-cpu-vs-bare', name: "new-connection master's CPU per request, drover rr ÷ bare cluster rr", of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'masterCpuUsPerRequest'), b: values(nc, 'bare-rr', 'masterCpuUsPerRequest'), better: 'lower' }));
+    ratios.push(ratio({ id: 'newconn-worker-cpu-per-master-vs-bare', name: "new-connection workers' CPU per request over the master's, drover rr ÷ bare cluster rr", of: "workers' CPU/req, drover-rr ÷ bare-rr", reference: "masters' CPU/req, drover-rr ÷ bare-rr", a: workers, b: masters, better: 'lower' }));
+  }
+  if (has(nc, 'bare-rr', 'bare-rr-2')) {
+    const workers = pairedValues(values(nc, 'bare-rr', 'workerCpuUsPerRequest'), values(nc, 'bare-rr-2', 'workerCpuUsPerRequest'));
+    const masters = pairedValues(values(nc, 'bare-rr', 'masterCpuUsPerRequest'), values(nc, 'bare-rr-2', 'masterCpuUsPerRequest'));
+    ratios.push(ratio({ id: 'newconn-rps-aa', name: 'new-connection req/s, bare cluster rr ÷ a second one (A/A: the noise floor)', of: 'bare-rr', reference: 'bare-rr-2', a: values(nc, 'bare-rr', 'rps'), b: values(nc, 'bare-rr-2', 'rps') }));
+    ratios.push(ratio({ id: 'newconn-worker-cpu-per-master-aa', name: "new-connection workers' CPU per request over the master's, bare cluster rr ÷ a second one (A/A)", of: "workers' CPU/req, bare-rr ÷ bare-rr-2", reference: "masters' CPU/req, bare-rr ÷ bare-rr-2", a: workers, b: masters, better: 'lower' }));
+  }
   if (has(nc, 'bare-none', 'bare-rr')) {
     ratios.push(ratio({ id: 'newconn-bare-none-vs-rr', name: 'new-connection req/s, bare none ÷ bare rr', of: 'bare-none', reference: 'bare-rr', a: values(nc, 'bare-none', 'rps'), b: values(nc, 'bare-rr', 'rps') }));
   }
@@ -156,6 +183,11 @@ function summarizeRuns(runs) {
     }
   }
   return { title, figures, ratios, rows };
+}
+
+/** a[r] / b[r] per round, as a list (a ratio of ratios is then paired again). */
+function pairedValues(a, b) {
+  return a.slice(0, b.length).map((x, i) => (b[i] > 0 ? x / b[i] : Number.NaN));
 }
 
 /**

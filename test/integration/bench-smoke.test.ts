@@ -20,8 +20,9 @@ const TINY = {
   warmupS: 0,
   connections: 4,
   newConnectionConcurrency: 2,
-  keepAliveTargets: ['drover-rr', 'bare-rr', 'single'],
-  newConnectionTargets: ['drover-rr', 'bare-rr'],
+  // bare-rr-2, the A/A control, so that its ratios (and the CPU-per-request ones) are built too.
+  keepAliveTargets: ['drover-rr', 'bare-rr', 'bare-rr-2', 'single'],
+  newConnectionTargets: ['drover-rr', 'bare-rr', 'bare-rr-2'],
   reloadRounds: 1,
   reloadLoadS: 2,
   reloadAtS: 0.7,
