@@ -53,6 +53,18 @@ const TINY = {
 const SCENARIOS = ['http-throughput', 'memory', 'reload', 'status-time', 'resident-vs-fresh', 'websocket', 'hot-reload', 'static-files'];
 const OPERATION_SCENARIOS = ['logs-chatty', 'metrics-scale'];
 
+/** The rows that the A/A control and the CPU-per-request figures add (bench/README.md, scenario 1). */
+const A_A_AND_CPU_ROWS = [
+  'keepalive-worker-cpu-vs-bare',
+  'keepalive-rps-aa',
+  'keepalive-worker-cpu-aa',
+  'newconn-worker-cpu-vs-bare',
+  'newconn-master-cpu-vs-bare',
+  'newconn-worker-cpu-per-master-vs-bare',
+  'newconn-rps-aa',
+  'newconn-worker-cpu-per-master-aa',
+];
+
 type Ratio = { id: string; ratio?: { median: number }; value?: { median: number }; reference_values?: { values: number[] }; of_values?: { values: number[] } };
 
 /**
@@ -108,6 +120,10 @@ async function smoke(scenarios: string[], headlineRows: number): Promise<void> {
       for (const r of s.ratios) {
         assert.ok(wellFormed(r), `${id} / ${r.id}: a number (${(r.ratio ?? r.value)!.median})${context}`);
       }
+    }
+    if (scenarios.includes('http-throughput')) {
+      const ids = new Set((results.scenarios['http-throughput'] as Scenario).ratios!.map((r) => (r as Ratio).id));
+      for (const id of A_A_AND_CPU_ROWS) assert.ok(ids.has(id), `http-throughput has the row ${id}`);
     }
     assert.ok(results.headline.length >= headlineRows, `at least ${headlineRows} headline rows (${results.headline.length})`);
     const ratioOf = (h: { scenario: string; id: string }) => (results.scenarios[h.scenario] as Scenario).ratios!.find((r) => r.id === h.id)!;
