@@ -102,6 +102,11 @@ function summarizeRuns(runs) {
   const rows = [];
   const values = (mode, name, key) => runs[mode]?.[name]?.map((r) => r[key]) ?? [];
   const has = (mode, ...names) => names.every((n) => runs[mode]?.[n]?.length > 0);
+  /** New connection: a ÷ b per round, the workers' CPU per request and the masters'. */
+  const cpuRatios = (a, b) => ({
+    workers: pairedValues(values('new-connection', a, 'workerCpuUsPerRequest'), values('new-connection', b, 'workerCpuUsPerRequest')),
+    masters: pairedValues(values('new-connection', a, 'masterCpuUsPerRequest'), values('new-connection', b, 'masterCpuUsPerRequest')),
+  });
 
   const ka = 'keep-alive';
   if (has(ka, 'drover-rr', 'bare-rr')) {
@@ -150,15 +155,13 @@ function summarizeRuns(runs) {
     // In rr the two masters do the same work per connection (accept, hand over), so the
     // masters' ratio in a round is how fast the machine ran that pair: dividing the workers'
     // ratio by it leaves what drover's workers cost over bare's, the machine's swing taken out.
-    const workers = pairedValues(values(nc, 'drover-rr', 'workerCpuUsPerRequest'), values(nc, 'bare-rr', 'workerCpuUsPerRequest'));
-    const masters = pairedValues(values(nc, 'drover-rr', 'masterCpuUsPerRequest'), values(nc, 'bare-rr', 'masterCpuUsPerRequest'));
+    const { workers, masters } = cpuRatios('drover-rr', 'bare-rr');
     ratios.push(ratio({ id: 'newconn-worker-cpu-vs-bare', name: "new-connection workers' CPU per request, drover rr ÷ bare cluster rr", of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'workerCpuUsPerRequest'), b: values(nc, 'bare-rr', 'workerCpuUsPerRequest'), better: 'lower' }));
     ratios.push(ratio({ id: 'newconn-master-cpu-vs-bare', name: "new-connection master's CPU per request, drover rr ÷ bare cluster rr", of: 'drover-rr', reference: 'bare-rr', a: values(nc, 'drover-rr', 'masterCpuUsPerRequest'), b: values(nc, 'bare-rr', 'masterCpuUsPerRequest'), better: 'lower' }));
     ratios.push(ratio({ id: 'newconn-worker-cpu-per-master-vs-bare', name: "new-connection workers' CPU per request over the master's, drover rr ÷ bare cluster rr", of: "workers' CPU/req, drover-rr ÷ bare-rr", reference: "masters' CPU/req, drover-rr ÷ bare-rr", a: workers, b: masters, better: 'lower' }));
   }
   if (has(nc, 'bare-rr', 'bare-rr-2')) {
-    const workers = pairedValues(values(nc, 'bare-rr', 'workerCpuUsPerRequest'), values(nc, 'bare-rr-2', 'workerCpuUsPerRequest'));
-    const masters = pairedValues(values(nc, 'bare-rr', 'masterCpuUsPerRequest'), values(nc, 'bare-rr-2', 'masterCpuUsPerRequest'));
+    const { workers, masters } = cpuRatios('bare-rr', 'bare-rr-2');
     ratios.push(ratio({ id: 'newconn-rps-aa', name: 'new-connection req/s, bare cluster rr ÷ a second one (A/A: the noise floor)', of: 'bare-rr', reference: 'bare-rr-2', a: values(nc, 'bare-rr', 'rps'), b: values(nc, 'bare-rr-2', 'rps') }));
     ratios.push(ratio({ id: 'newconn-worker-cpu-per-master-aa', name: "new-connection workers' CPU per request over the master's, bare cluster rr ÷ a second one (A/A)", of: "workers' CPU/req, bare-rr ÷ bare-rr-2", reference: "masters' CPU/req, bare-rr ÷ bare-rr-2", a: workers, b: masters, better: 'lower' }));
   }
